@@ -1,0 +1,126 @@
+"""minigrad: a small numpy autograd engine that behaves like PyTorch's, so you can see it.
+
+``import minigrad as mg`` mirrors ``import torch``: the same names, values, graph nodes
+(``grad_fn``, ``next_functions``, ``AccumulateGrad``) and error messages.
+
+Example:
+    >>> import minigrad as mg
+    >>> x = mg.tensor(2.0, requires_grad=True)
+    >>> y = mg.tensor(3.0, requires_grad=True)
+    >>> z = x * x * y * y
+    >>> w = z * z
+    >>> w.backward()
+    >>> x.grad, y.grad
+    (tensor(2592.), tensor(1728.))
+"""
+
+from __future__ import annotations
+
+from . import autograd
+from ._creation import (
+    arange,
+    as_tensor,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    initial_seed,
+    linspace,
+    manual_seed,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    seed,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from ._dtype import (
+    Size,
+    bool,  # noqa: A004 - torch's name
+    double,
+    dtype,
+    float,  # noqa: A004 - torch's name
+    float32,
+    float64,
+    get_default_dtype,
+    int32,
+    int64,
+    long,
+    promote_types,
+)
+from ._functional import (
+    abs,  # noqa: A004 - torch's name
+    add,
+    addmm,
+    argmax,
+    argmin,
+    bmm,
+    cat,
+    clamp,
+    clip,
+    clone,
+    cos,
+    div,
+    dot,
+    eq,
+    exp,
+    flatten,
+    ge,
+    gt,
+    is_tensor,
+    isnan,
+    le,
+    log,
+    logical_and,
+    logical_not,
+    logical_or,
+    lt,
+    masked_fill,
+    matmul,
+    max,  # noqa: A004 - torch's name
+    maximum,
+    mean,
+    min,  # noqa: A004 - torch's name
+    minimum,
+    mm,
+    mul,
+    mv,
+    ne,
+    neg,
+    numel,
+    permute,
+    pow,  # noqa: A004 - torch's name
+    reciprocal,
+    relu,
+    reshape,
+    rsub,
+    select,
+    sgn,
+    sigmoid,
+    sign,
+    sin,
+    sqrt,
+    square,
+    squeeze,
+    stack,
+    sub,
+    sum,  # noqa: A004 - torch's name
+    t,
+    tanh,
+    transpose,
+    unbind,
+    unsqueeze,
+    where,
+)
+from ._tensor_str import get_printoptions, printoptions, set_printoptions
+from .autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .tensor import Tensor
+
+__version__ = "0.1.0"

@@ -1,0 +1,79 @@
+"""The ``torch.*`` functions (``mg.exp(x)``, ``mg.cat([...])``, ...) over the operations."""
+
+from __future__ import annotations
+
+from .ops.inplace import setitem  # noqa: F401 - re-exported for completeness
+from .ops.linalg import addmm, bmm, dot, matmul, mm, mv
+from .ops.pointwise import (
+    abs,
+    add,
+    clamp,
+    cos,
+    div,
+    eq,
+    exp,
+    ge,
+    gt,
+    isnan,
+    le,
+    log,
+    logical_and,
+    logical_not,
+    logical_or,
+    lt,
+    masked_fill,
+    maximum,
+    minimum,
+    mul,
+    ne,
+    neg,
+    pow,
+    reciprocal,
+    relu,
+    rsub,
+    sgn,
+    sigmoid,
+    sign,
+    sin,
+    sqrt,
+    sub,
+    tanh,
+    where,
+)
+from .ops.reduction import argmax, argmin, max, mean, min, sum
+from .ops.shape import cat, clone, flatten, select, squeeze, stack, t, transpose, unbind, unsqueeze
+from .ops.shape import permute as _permute
+from .ops.shape import reshape as _reshape
+from .tensor import Tensor
+
+clip = clamp
+
+__all__ = [
+    "abs", "add", "addmm", "argmax", "argmin", "bmm", "cat", "clamp", "clip", "clone", "cos",
+    "div", "dot", "eq", "exp", "flatten", "ge", "gt", "is_tensor", "isnan", "le", "log",
+    "logical_and", "logical_not", "logical_or", "lt", "masked_fill", "matmul", "max",
+    "maximum", "mean", "min", "minimum", "mm", "mul", "mv", "ne", "neg", "numel", "permute",
+    "pow", "reciprocal", "relu", "reshape", "rsub", "select", "sigmoid", "sign", "sgn",
+    "sin", "sqrt", "square", "squeeze", "stack", "sub", "sum", "t", "tanh", "transpose",
+    "unbind", "unsqueeze", "where",
+]  # fmt: skip
+
+
+def is_tensor(obj) -> bool:
+    return isinstance(obj, Tensor)
+
+
+def numel(t: Tensor) -> int:
+    return t.numel()
+
+
+def square(t: Tensor) -> Tensor:
+    return pow(t, 2)
+
+
+def reshape(t: Tensor, shape) -> Tensor:
+    return _reshape(t, tuple(shape))
+
+
+def permute(t: Tensor, dims) -> Tensor:
+    return _permute(t, tuple(dims))

@@ -1,0 +1,306 @@
+"""The backward engine: dependency counts and a ready queue, like torch's.
+
+1. Count, for every node reachable from the roots, how many edges point at it.
+2. Start from the roots with their gradients. A node runs once every edge into it has
+   delivered (its count reaches 0); gradients arriving on the same input are summed.
+3. Among ready nodes the most recently created runs first (torch's priority order);
+   ``AccumulateGrad`` nodes run as soon as they are ready.
+
+Every walk is a loop over an explicit stack or heap: no recursion, whatever the depth.
+"""
+
+from __future__ import annotations
+
+import heapq
+from typing import TYPE_CHECKING
+
+from .. import _errors
+from .grad_mode import _state
+from .graph import AccumulateGrad, Node
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
+
+__all__ = ["execute", "accumulate_grad"]
+
+
+class _Identity(Node):
+    """Stands for an input that no graph reaches (its gradient stays None)."""
+
+    __slots__ = ()
+
+    def apply(self, grads):
+        return grads
+
+
+def _count_dependencies(roots) -> dict:
+    deps: dict = {}
+    seen = set(roots)
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        for child, _ in node.next_functions:
+            if child is None:
+                continue
+            deps[child] = deps.get(child, 0) + 1
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+    return deps
+
+
+def _needed_nodes(roots, targets: set) -> set:
+    """Nodes on some path from the roots to a target (targets included), iteratively."""
+    needed: set = set()
+    visited: set = set()
+    for root in roots:
+        if root in visited:
+            continue
+        visited.add(root)
+        stack = [(root, iter(root.next_functions))]
+        while stack:
+            node, it = stack[-1]
+            advanced = False
+            for child, _ in it:
+                if child is None:
+                    continue
+                if child not in visited:
+                    visited.add(child)
+                    stack.append((child, iter(child.next_functions)))
+                    advanced = True
+                    break
+            if advanced:
+                continue
+            stack.pop()
+            if node in targets or any(c in needed for c, _ in node.next_functions):
+                needed.add(node)
+    return needed
+
+
+def _input_meta(node: Node, nr: int) -> tuple:
+    if node._out_meta:
+        return node._out_meta[nr]
+    v = node.variable  # AccumulateGrad: the leaf itself
+    return v._data.shape, v._data.dtype
+
+
+def _validate(node: Node, grads: tuple) -> list:
+    """Check each gradient against the input it flows to: sum broadcast dims, cast dtype."""
+    from ..ops._util import is_expandable_to, sum_to
+    from ..ops.pointwise import to_dtype
+
+    out = list(grads)
+    for i, (child, nr) in enumerate(node.next_functions):
+        g = out[i]
+        if g is None or child is None:
+            continue
+        shape, dt = _input_meta(child, nr)
+        if g._data.shape != shape:
+            if not is_expandable_to(shape, g._data.shape):
+                raise RuntimeError(
+                    _errors.INVALID_GRAD_SHAPE.format(
+                        node.name(), i, list(g._data.shape), list(shape)
+                    )
+                )
+            g = sum_to(g, shape)
+        if g._data.dtype != dt:
+            from .._dtype import to_dtype as dtype_of
+
+            g = to_dtype(g, dtype_of(dt))
+        out[i] = g
+    return out
+
+
+def _call_tensor_pre_hooks(node: Node, inputs: list) -> list:
+    hooks = node._tensor_pre_hooks
+    if hooks:
+        for nr, fns in hooks.items():
+            for fn in tuple(fns.values()):
+                if inputs[nr] is None:
+                    continue
+                new = fn(inputs[nr])
+                if new is not None:
+                    inputs[nr] = new
+    if isinstance(node, AccumulateGrad):
+        var_hooks = node.variable._hooks
+        if var_hooks and inputs[0] is not None:
+            for fn in tuple(var_hooks.values()):
+                new = fn(inputs[0])
+                if new is not None:
+                    inputs[0] = new
+    retained = node._retains_grad
+    if retained:
+        for nr, ref in retained.items():
+            t = ref()
+            g = inputs[nr]
+            if t is None or g is None:
+                continue
+            if t._grad is None:
+                t._grad = _copy(g)
+            else:
+                from ..ops.pointwise import add
+
+                t._grad = add(t._grad, g)
+    return inputs
+
+
+def _copy(g: Tensor) -> Tensor:
+    from ..tensor import Tensor
+
+    return Tensor._make(g._data.copy()) if not g._requires_grad else g
+
+
+def _call_function(node: Node, inputs: list, keep_graph: bool) -> list:
+    if node._pre_hooks:
+        for fn in tuple(node._pre_hooks.values()):
+            new = fn(tuple(inputs))
+            if new is not None:
+                inputs = list(new)
+    if all(g is None for g in inputs) and not getattr(node, "_always_call", False):
+        outputs = [None] * len(node.next_functions)
+    else:
+        outputs = node.apply(tuple(inputs))
+    if not keep_graph:
+        node.release_variables()
+    outputs = _validate(node, tuple(outputs))
+    if node._post_hooks:
+        for fn in tuple(node._post_hooks.values()):
+            new = fn(tuple(outputs), tuple(inputs))
+            if new is not None:
+                outputs = list(new)
+    return outputs
+
+
+def execute(
+    root_edges: list,
+    root_grads: list,
+    keep_graph: bool,
+    create_graph: bool,
+    accumulate_grad: bool,
+    output_edges: list | None = None,
+    tracer=None,
+) -> list | None:
+    """Run backward from ``root_edges`` (``(node, nr)``) seeded with ``root_grads``.
+
+    With ``output_edges`` and ``accumulate_grad=False`` (``autograd.grad``), returns the
+    gradient arriving at each of those edges instead of touching ``.grad``; with
+    ``accumulate_grad=True`` (``backward(inputs=...)``) only those leaves accumulate.
+    """
+    prev = _state.enabled
+    _state.enabled = create_graph
+    try:
+        roots = []
+        for node, _ in root_edges:
+            if node not in roots:
+                roots.append(node)
+        deps = _count_dependencies(roots)
+        needed = captures = None
+        if output_edges is not None:
+            targets = {n for n, _ in output_edges}
+            on_path = _needed_nodes(roots, targets)
+            if accumulate_grad:
+                needed = on_path  # backward(inputs=...): the targets run
+            else:
+                # autograd.grad: a target is only captured, and runs only if it leads on
+                # to another target.
+                needed = {n for n in on_path if n not in targets or _leads_on(n, on_path)}
+                captures = {}
+                for idx, (n, nr) in enumerate(output_edges):
+                    captures.setdefault(n, []).append((nr, idx))
+        captured: list = [None] * (len(output_edges) if output_edges is not None else 0)
+
+        buffers: dict = {}
+        for (node, nr), g in zip(root_edges, root_grads):
+            buf = buffers.get(node)
+            if buf is None:
+                buf = buffers[node] = [None] * max(len(node._out_meta), 1)
+            buf[nr] = g if buf[nr] is None else _add(buf[nr], g)
+        heap: list = []
+        counter = 0
+        for node in roots:
+            if deps.get(node, 0) == 0:
+                heapq.heappush(heap, (-node._seq, counter, node))
+                counter += 1
+        while heap:
+            _, _, node = heapq.heappop(heap)
+            inputs = buffers.pop(node)
+            if needed is not None:
+                run = node in needed
+                if captures and node in captures:
+                    inputs = _call_tensor_pre_hooks(node, inputs)
+                    for nr, idx in captures[node]:
+                        captured[idx] = inputs[nr]
+                    if not run:
+                        continue
+                    outputs = _call_function(node, inputs, keep_graph)
+                elif not run:
+                    continue
+                else:
+                    inputs = _call_tensor_pre_hooks(node, inputs)
+                    outputs = _call_function(node, inputs, keep_graph)
+            else:
+                inputs = _call_tensor_pre_hooks(node, inputs)
+                outputs = _call_function(node, inputs, keep_graph)
+            if tracer is not None:
+                tracer(node, inputs, outputs)
+            for i, (child, nr) in enumerate(node.next_functions):
+                if child is None:
+                    continue
+                if (
+                    needed is not None
+                    and child not in needed
+                    and not (captures and child in captures)
+                ):
+                    continue
+                g = outputs[i]
+                buf = buffers.get(child)
+                if buf is None:
+                    buf = buffers[child] = [None] * max(len(child._out_meta), 1)
+                if g is not None:
+                    buf[nr] = g if buf[nr] is None else _add(buf[nr], g)
+                deps[child] -= 1
+                if deps[child] == 0:
+                    heapq.heappush(heap, (-child._seq, counter, child))
+                    counter += 1
+        return captured if output_edges is not None and not accumulate_grad else None
+    finally:
+        _state.enabled = prev
+
+
+def _leads_on(node: Node, needed: set) -> bool:
+    return any(c in needed for c, _ in node.next_functions if c is not None)
+
+
+def _add(a: Tensor, b: Tensor) -> Tensor:
+    """Sum two gradients arriving at the same input (recorded under create_graph)."""
+    from ..ops.pointwise import add
+
+    return add(a, b)
+
+
+def accumulate_grad(variable: Tensor, grad: Tensor) -> None:
+    """``variable.grad += grad``: in place when not recording, so ``.grad`` keeps its identity."""
+    from ..tensor import Tensor
+
+    if variable._grad is None:
+        if _state.enabled and grad._requires_grad:
+            # torch records the copy into the new .grad (CopyBackwards).
+            from ..ops._util import edge
+            from ..ops.inplace import CopyBackwards
+
+            node = CopyBackwards(((None, 0), edge(grad)), ((grad._data.shape, grad._data.dtype),))
+            node.s_src_shape, node.s_src_dtype = grad._data.shape, grad._data.dtype
+            variable._grad = Tensor._make(grad._data.copy(), True, node, 0)
+        else:
+            variable._grad = Tensor._make(grad._data.copy())
+    elif _state.enabled:
+        from ..ops.pointwise import add
+
+        variable._grad = add(variable._grad, grad)
+    else:
+        variable._grad._data += grad._data
+        variable._grad._vc[0] += 1
+    hooks = getattr(variable, "_post_acc_hooks", None)
+    if hooks:
+        for fn in tuple(hooks.values()):
+            fn(variable)

@@ -1,0 +1,51 @@
+"""Tensor hooks: ``register_hook`` and ``register_post_accumulate_grad_hook``.
+
+A hook on a non-leaf lives on its ``grad_fn`` (keyed by the tensor's output number) and
+sees the gradient before the node runs; a hook on a leaf is read by its
+``AccumulateGrad`` node before the gradient is accumulated. Both may return a
+replacement gradient, as in torch.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from .. import _errors
+from .graph import RemovableHandle
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
+
+__all__ = ["register_tensor_hook", "register_post_accumulate_grad_hook"]
+
+
+def register_tensor_hook(t: Tensor, hook: Callable) -> RemovableHandle:
+    """Register ``hook(grad) -> grad or None`` on ``t``."""
+    if not t._requires_grad:
+        raise RuntimeError(_errors.HOOK_NO_GRAD)
+    if t._grad_fn is None:
+        if t._hooks is None:
+            t._hooks = OrderedDict()
+        hooks = t._hooks
+    else:
+        node = t._grad_fn
+        if node._tensor_pre_hooks is None:
+            node._tensor_pre_hooks = {}
+        hooks = node._tensor_pre_hooks.setdefault(t._output_nr, OrderedDict())
+    handle = RemovableHandle(hooks)
+    hooks[handle.id] = hook
+    return handle
+
+
+def register_post_accumulate_grad_hook(t: Tensor, hook: Callable) -> RemovableHandle:
+    """Register ``hook(t)`` to run after a gradient was accumulated into ``t.grad``."""
+    if not t._requires_grad:
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+    if t._grad_fn is not None:
+        raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+    hooks = t.__dict__.setdefault("_post_acc_hooks", OrderedDict())
+    handle = RemovableHandle(hooks)
+    hooks[handle.id] = hook
+    return handle

@@ -1,0 +1,159 @@
+"""Operations that only backward formulas call (``tanh_backward`` and friends).
+
+torch computes some first-order gradients with dedicated kernels; when such a gradient is
+itself differentiated (``create_graph=True``), their nodes appear in the graph, e.g.
+``TanhBackwardBackward0``. They are ops like any other here, with their own derivatives.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.graph import Node
+from ._util import SavedAttr, Tensor, record, save
+from .pointwise import _add_scalar, _mul_scalar, mul
+
+__all__ = [
+    "tanh_backward",
+    "sigmoid_backward",
+    "threshold_backward",
+    "select_backward",
+    "slice_backward",
+]
+
+
+class TanhBackwardBackward0(Node):
+    """d[g·(1 - y²)] = (1 - y²) for g, -2·y·g for y."""
+
+    __slots__ = ("s_grad_output", "s_output")
+    _saved = ("s_grad_output", "s_output")
+    _saved_grad_output = SavedAttr("s_grad_output")
+    _saved_output = SavedAttr("s_output")
+
+    def apply(self, grads):
+        (gg,) = grads
+        y = self._saved_output
+        a = tanh_backward(gg, y) if self._needs(0) else None
+        b = None
+        if self._needs(1):
+            b = mul(gg, mul(_mul_scalar(y, -2), self._saved_grad_output))
+        return a, b
+
+
+def tanh_backward(grad_output: Tensor, output: Tensor) -> Tensor:
+    """Math: grad_output·(1 - output²)."""
+    y = output._data
+    out = record(grad_output._data * (1 - y * y), TanhBackwardBackward0, (grad_output, output))
+    node = out._grad_fn
+    if node is not None:
+        node.s_grad_output = save(grad_output) if output._requires_grad else None
+        node.s_output = save(output)
+    return out
+
+
+class SigmoidBackwardBackward0(Node):
+    """d[g·y·(1 - y)] = y·(1 - y) for g, g·(1 - 2y) for y."""
+
+    __slots__ = ("s_grad_output", "s_output")
+    _saved = ("s_grad_output", "s_output")
+    _saved_grad_output = SavedAttr("s_grad_output")
+    _saved_output = SavedAttr("s_output")
+
+    def apply(self, grads):
+        (gg,) = grads
+        y = self._saved_output
+        a = sigmoid_backward(gg, y) if self._needs(0) else None
+        b = None
+        if self._needs(1):
+            b = mul(mul(gg, self._saved_grad_output), _add_scalar(_mul_scalar(y, -2), 1))
+        return a, b
+
+
+def sigmoid_backward(grad_output: Tensor, output: Tensor) -> Tensor:
+    """Math: grad_output·output·(1 - output)."""
+    y = output._data
+    out = record(grad_output._data * (y * (1 - y)), SigmoidBackwardBackward0, (grad_output, output))
+    node = out._grad_fn
+    if node is not None:
+        node.s_grad_output = save(grad_output) if output._requires_grad else None
+        node.s_output = save(output)
+    return out
+
+
+class ThresholdBackwardBackward0(Node):
+    """d threshold_backward(g, self, t) = threshold_backward(gg, self, t) for g; 0 for self."""
+
+    __slots__ = ("s_self", "s_threshold")
+    _saved = ("s_self",)
+    _saved_self = SavedAttr("s_self")
+    _saved_threshold = SavedAttr("s_threshold")
+
+    def apply(self, grads):
+        (gg,) = grads
+        a = threshold_backward(gg, self._saved_self, self.s_threshold) if self._needs(0) else None
+        b = Tensor._make(np.zeros_like(gg._data)) if self._needs(1) else None
+        return a, b
+
+
+def threshold_backward(grad_output: Tensor, self: Tensor, threshold) -> Tensor:
+    """Math: grad_output where self > threshold, else 0."""
+    g = grad_output._data
+    data = np.where(self._data <= threshold, np.zeros((), g.dtype), g)
+    out = record(data, ThresholdBackwardBackward0, (grad_output, self))
+    node = out._grad_fn
+    if node is not None:
+        node.s_self = save(self)
+        node.s_threshold = threshold
+    return out
+
+
+class SelectBackwardBackward0(Node):
+    """d select_backward(g, sizes, dim, index) = gg.select(dim, index)."""
+
+    __slots__ = ("s_dim", "s_index")
+    _saved_dim = SavedAttr("s_dim")
+    _saved_index = SavedAttr("s_index")
+
+    def apply(self, grads):
+        from .shape import select
+
+        return (select(grads[0], self.s_dim, self.s_index),)
+
+
+def select_backward(grad: Tensor, sizes: tuple, dim: int, index: int) -> Tensor:
+    """Math: zeros of ``sizes`` with ``grad`` placed at ``index`` along ``dim``."""
+    data = np.zeros(sizes, dtype=grad._data.dtype)
+    idx = (slice(None),) * dim + (index,)
+    data[idx] = grad._data
+    out = record(data, SelectBackwardBackward0, (grad,))
+    if out._grad_fn is not None:
+        out._grad_fn.s_dim = dim
+        out._grad_fn.s_index = index
+    return out
+
+
+class SliceBackwardBackward0(Node):
+    """d slice_backward(g, sizes, dim, start, end, step) = gg[start:end:step] along dim."""
+
+    __slots__ = ("s_dim", "s_start", "s_end", "s_step")
+    _saved_dim = SavedAttr("s_dim")
+    _saved_start = SavedAttr("s_start")
+    _saved_end = SavedAttr("s_end")
+    _saved_step = SavedAttr("s_step")
+
+    def apply(self, grads):
+        from .shape import slice_dim
+
+        return (slice_dim(grads[0], self.s_dim, self.s_start, self.s_end, self.s_step),)
+
+
+def slice_backward(grad: Tensor, sizes: tuple, dim: int, start: int, end: int, step: int):
+    """Math: zeros of ``sizes`` with ``grad`` placed at ``start:end:step`` along ``dim``."""
+    data = np.zeros(sizes, dtype=grad._data.dtype)
+    idx = (slice(None),) * dim + (slice(start, end, step),)
+    data[idx] = grad._data
+    out = record(data, SliceBackwardBackward0, (grad,))
+    node = out._grad_fn
+    if node is not None:
+        node.s_dim, node.s_start, node.s_end, node.s_step = dim, start, end, step
+    return out

@@ -1,0 +1,239 @@
+"""In-place operations (``add_``, ``+=``, ``x[i] = v``, ...) and their autograd rules.
+
+An in-place op on a tensor that is recorded rewrites the tensor's history: its
+``grad_fn`` becomes the op's node, whose edge points at the old ``grad_fn``. Its version
+counter goes up by one, so that backward can refuse values that were saved before the
+change. In-place ops on leaves that require grad are refused while grad mode is on.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import _errors
+from ..autograd.grad_mode import _state
+from ..autograd.graph import Node
+from . import pointwise as pw
+from ._util import Tensor, is_scalar, record, result_dtype, sum_to
+
+__all__ = ["add_", "sub_", "mul_", "div_", "zero_", "fill_", "copy_", "clamp_", "setitem"]
+
+
+def _check(t: Tensor, other=None) -> None:
+    """torch's checks before an in-place op: leaves and views of leaves, dtypes."""
+    if _state.enabled and t._requires_grad:
+        if t._grad_fn is None:
+            raise RuntimeError(_errors.LEAF_INPLACE)
+        base = t._base
+        if base is not None and base._grad_fn is None and base._requires_grad:
+            raise RuntimeError(_errors.VIEW_OF_LEAF_INPLACE)
+    if other is not None:
+        dt = result_dtype(t, other)
+        if dt._category > t.dtype._category:
+            names = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
+                     "bool": "Bool"}  # fmt: skip
+            raise RuntimeError(
+                f"result type {names[dt.name]} can't be cast to the desired output type "
+                f"{names[t.dtype.name]}"
+            )
+
+
+def _recorded(t: Tensor, other=None) -> bool:
+    return _state.enabled and (
+        t._requires_grad or (isinstance(other, Tensor) and other._requires_grad)
+    )
+
+
+def _old(t: Tensor) -> Tensor:
+    """The tensor as it was before the op: its history, and a copy of its values."""
+    if t._base is not None and (t._requires_grad or t._base._requires_grad):
+        raise NotImplementedError(_errors.UNSUPPORTED_VIEW_INPLACE)
+    return Tensor._make(t._data.copy(), t._requires_grad, t._grad_fn, t._output_nr)
+
+
+def _commit(t: Tensor, result: Tensor) -> Tensor:
+    """Write ``result`` into ``t``'s storage and take over its history."""
+    if result._data.shape != t._data.shape:
+        raise RuntimeError(
+            f"output with shape {list(t._data.shape)} doesn't match the broadcast shape "
+            f"{list(result._data.shape)}"
+        )
+    if t._data.flags.writeable:
+        t._data[...] = result._data
+    else:  # an expand()ed view: numpy refuses, torch would write through it
+        raise RuntimeError(
+            "unsupported operation: more than one element of the written-to tensor refers to "
+            "a single memory location. Please clone() the tensor before performing the "
+            "operation."
+        )
+    if result._grad_fn is not None:
+        t._grad_fn = result._grad_fn
+        t._output_nr = result._output_nr
+        t._requires_grad = True
+    t._vc[0] += 1
+    return t
+
+
+def _binary_inplace(t: Tensor, other, op) -> Tensor:
+    _check(t, other)
+    if _recorded(t, other):
+        return _commit(t, op(_old(t), other))
+    with _no_record():
+        return _commit(t, op(t, other))
+
+
+class _no_record:  # noqa: N801 - used like no_grad
+    def __enter__(self):
+        self.prev = _state.enabled
+        _state.enabled = False
+
+    def __exit__(self, *exc):
+        _state.enabled = self.prev
+
+
+def add_(t: Tensor, other, alpha=1) -> Tensor:
+    """In place: t += alpha·other."""
+    return _binary_inplace(t, other, lambda a, b: pw.add(a, b, alpha=alpha))
+
+
+def sub_(t: Tensor, other, alpha=1) -> Tensor:
+    """In place: t -= alpha·other."""
+    return _binary_inplace(t, other, lambda a, b: pw.sub(a, b, alpha=alpha))
+
+
+def mul_(t: Tensor, other) -> Tensor:
+    """In place: t *= other."""
+    return _binary_inplace(t, other, pw.mul)
+
+
+def div_(t: Tensor, other) -> Tensor:
+    """In place: t /= other."""
+    return _binary_inplace(t, other, pw.div)
+
+
+def clamp_(t: Tensor, min=None, max=None) -> Tensor:  # noqa: A002 - torch's names
+    """In place: t = clamp(t, min, max)."""
+    return _binary_inplace(t, None, lambda a, _: pw.clamp(a, min, max))
+
+
+class ZeroBackward0(Node):
+    """d zero_(self) = 0."""
+
+    __slots__ = ()
+
+    def apply(self, grads):
+        return (Tensor._make(np.zeros_like(grads[0]._data)),)
+
+
+class FillBackward2(ZeroBackward0):
+    """d fill_(self, value) = 0 for self."""
+
+    __slots__ = ()
+
+
+def _fill(t: Tensor, value, node_cls) -> Tensor:
+    _check(t)
+    data = np.full_like(t._data, value)
+    if _recorded(t):
+        return _commit(t, record(data, node_cls, (_old(t),)))
+    return _commit(t, Tensor._make(data))
+
+
+def zero_(t: Tensor) -> Tensor:
+    """In place: t = 0."""
+    return _fill(t, 0, ZeroBackward0)
+
+
+def fill_(t: Tensor, value) -> Tensor:
+    """In place: every element of t = value."""
+    if isinstance(value, Tensor):
+        value = value.item()
+    return _fill(t, value, FillBackward2)
+
+
+class CopyBackwards(Node):
+    """d self.copy_(src) = 0 for self, grad (summed to src's shape) for src."""
+
+    __slots__ = ("s_src_shape", "s_src_dtype")
+
+    def name(self) -> str:
+        return "torch::autograd::CopyBackwards"
+
+    def apply(self, grads):
+        (g,) = grads
+        ga = Tensor._make(np.zeros_like(g._data)) if self._needs(0) else None
+        gb = None
+        if self._needs(1):
+            gb = sum_to(g, self.s_src_shape)
+            if gb._data.dtype != self.s_src_dtype:
+                gb = pw.to_dtype(gb, Tensor._make(np.zeros((), self.s_src_dtype)).dtype)
+        return ga, gb
+
+
+def copy_(t: Tensor, src) -> Tensor:
+    """In place: t = src (broadcast, cast to t's dtype)."""
+    _check(t)
+    src_t = src if isinstance(src, Tensor) else Tensor._make(np.asarray(src))
+    data = np.broadcast_to(src_t._data, t._data.shape).astype(t._data.dtype)
+    if _recorded(t, src_t):
+        out = record(data, CopyBackwards, (_old(t), src_t))
+        if out._grad_fn is not None:
+            out._grad_fn.s_src_shape = src_t._data.shape
+            out._grad_fn.s_src_dtype = src_t._data.dtype
+        return _commit(t, out)
+    return _commit(t, Tensor._make(np.array(data)))
+
+
+class CopySlices(Node):
+    """``t[index] = value`` on a recorded tensor: grad outside the slice goes to the old
+    ``t``, grad inside it (summed to value's shape) goes to ``value``."""
+
+    __slots__ = ("s_index", "s_value_shape", "s_value_dtype")
+
+    def name(self) -> str:
+        return "torch::autograd::CopySlices"
+
+    def apply(self, grads):
+        (g,) = grads
+        ga = gb = None
+        if self._needs(0):
+            data = g._data.copy()
+            data[self.s_index] = 0
+            ga = Tensor._make(data)
+        if self._needs(1):
+            part = g[self.s_index] if not isinstance(self.s_index, tuple) or self.s_index else g
+            gb = sum_to(part, self.s_value_shape)
+        return ga, gb
+
+
+def setitem(t: Tensor, index, value) -> None:
+    """``t[index] = value``: an in-place copy into a view of t (``CopySlices``)."""
+    if _state.enabled and t._requires_grad:
+        base = t._base if t._base is not None else t
+        if base._grad_fn is None and base._requires_grad:
+            # t[index] is a view of a leaf: torch reports the view.
+            raise RuntimeError(_errors.VIEW_OF_LEAF_INPLACE)
+    if isinstance(index, Tensor):
+        index = index._data
+    elif isinstance(index, tuple):
+        index = tuple(i._data if isinstance(i, Tensor) else i for i in index)
+    val = value if isinstance(value, Tensor) else None
+    if val is not None:
+        _check(Tensor._make(t._data[index]), val)  # dtype rule of the copy
+    new = t._data.copy()
+    new[index] = val._data if val is not None else value
+    if _recorded(t, val):
+        if t._base is not None:
+            raise NotImplementedError(_errors.UNSUPPORTED_VIEW_INPLACE)
+        out = record(new, CopySlices, (_old(t), val))
+        node = out._grad_fn
+        node.s_index = index
+        if val is not None:
+            node.s_value_shape = val._data.shape
+            node.s_value_dtype = val._data.dtype
+        _commit(t, out)
+    else:
+        _commit(t, Tensor._make(new))
+
+
+del is_scalar

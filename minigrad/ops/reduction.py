@@ -1,0 +1,384 @@
+"""Reductions: sum, mean, max/min (all elements or along a dimension).
+
+The backward of a reduction broadcasts the gradient back to the input's shape
+(``unsqueeze`` then ``expand``); max/min send it to the selected elements only, split
+evenly between ties when reducing over all elements, as torch does.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import NamedTuple
+
+import numpy as np
+
+from ..autograd.graph import Node
+from ._util import SavedAttr, Tensor, normalize_dim, plain, record, save, save_result
+from .pointwise import _div_scalar, div, eq, isnan, masked_fill
+
+__all__ = ["prod", "norm", "sum", "mean", "max", "min", "argmax", "argmin", "scatter", "gather"]
+
+
+def _dims(dim, ndim: int) -> tuple:
+    if isinstance(dim, int):
+        dim = (dim,)
+    return tuple(normalize_dim(d, ndim) for d in dim)
+
+
+def _sum_backward(grad: Tensor, sizes: tuple, dims: tuple, keepdim: bool) -> Tensor:
+    """torch's sum_backward: unsqueeze the reduced dims (unless keepdim), then expand."""
+    from .shape import expand, unsqueeze
+
+    if not keepdim and sizes:
+        for d in sorted(dims):
+            grad = unsqueeze(grad, d)
+    return expand(grad, sizes)
+
+
+class SumBackward0(Node):
+    """d sum(self) = grad expanded to self's shape."""
+
+    __slots__ = ("s_sizes",)
+    _saved_self_sym_sizes = SavedAttr("s_sizes")
+
+    def apply(self, grads):
+        from .shape import expand
+
+        return (expand(grads[0], self.s_sizes),)
+
+
+class SumBackward1(Node):
+    """d sum(self, dim) = grad unsqueezed along dim and expanded."""
+
+    __slots__ = ("s_dim", "s_keepdim", "s_sizes")
+    _saved_dim = SavedAttr("s_dim")
+    _saved_keepdim = SavedAttr("s_keepdim")
+    _saved_self_sym_sizes = SavedAttr("s_sizes")
+
+    def apply(self, grads):
+        return (_sum_backward(grads[0], self.s_sizes, self.s_dim, self.s_keepdim),)
+
+
+def _sum_dtype(a: Tensor, dtype):
+    if dtype is not None:
+        return dtype.np
+    return a._data.dtype if a._data.dtype.kind == "f" else np.dtype(np.int64)
+
+
+def sum(a: Tensor, dim=None, keepdim: bool = False, dtype=None) -> Tensor:  # noqa: A001
+    """Math: Σ a, over all elements or along ``dim`` (an int or a tuple of ints)."""
+    npd = _sum_dtype(a, dtype)
+    if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
+        out = record(np.sum(a._data, dtype=npd), SumBackward0, (a,))
+        if out._grad_fn is not None:
+            out._grad_fn.s_sizes = a._data.shape
+        return out
+    dims = _dims(dim, a._data.ndim)
+    data = (
+        np.sum(a._data, axis=dims, keepdims=keepdim, dtype=npd)
+        if a._data.ndim
+        else (a._data.astype(npd))
+    )
+    out = record(data, SumBackward1, (a,))
+    node = out._grad_fn
+    if node is not None:
+        node.s_dim, node.s_keepdim, node.s_sizes = dims, keepdim, a._data.shape
+    return out
+
+
+class ProdBackward0(Node):
+    """d prod(self) = grad·prod/self (the product of the other elements, also at zeros)."""
+
+    __slots__ = ("s_self", "s_result")
+    _saved = ("s_self", "s_result")
+    _saved_self = SavedAttr("s_self")
+    _saved_result = SavedAttr("s_result")
+
+    def apply(self, grads):
+        from .pointwise import mul
+
+        x = self._saved_self
+        data = x._data.reshape(-1)
+        others = np.empty_like(data)
+        for i in range(data.size):  # exact even when elements are zero
+            others[i] = np.prod(np.delete(data, i))
+        return (mul(grads[0], plain(others.reshape(x._data.shape))),)
+
+
+def prod(a: Tensor) -> Tensor:
+    """Math: Π a over all elements."""
+    out = record(np.prod(a._data), ProdBackward0, (a,))
+    if out._grad_fn is not None:
+        out._grad_fn.s_self = save(a)
+        out._grad_fn.s_result = save_result(out)
+    return out
+
+
+class LinalgVectorNormBackward0(Node):
+    """d ‖self‖₂ = self·grad/‖self‖ (0 where the norm is 0)."""
+
+    __slots__ = ("s_self", "s_result")
+    _saved = ("s_self", "s_result")
+    _saved_self = SavedAttr("s_self")
+    _saved_result = SavedAttr("s_result")
+
+    def apply(self, grads):
+        from .pointwise import masked_fill, mul
+
+        x, r = self._saved_self, self._saved_result
+        with np.errstate(invalid="ignore", divide="ignore"):
+            g = mul(x, div(grads[0], r))
+        return (masked_fill(g, eq(r, 0), 0),)
+
+
+def norm(a: Tensor) -> Tensor:
+    """Math: the Euclidean norm √(Σ a²)."""
+    out = record(np.sqrt(np.sum(a._data * a._data)), LinalgVectorNormBackward0, (a,))
+    if out._grad_fn is not None:
+        out._grad_fn.s_self = save(a)
+        out._grad_fn.s_result = save_result(out)
+    return out
+
+
+class MeanBackward0(Node):
+    """d mean(self) = grad expanded, divided by the number of elements."""
+
+    __slots__ = ("s_sizes", "s_numel")
+    _saved_self_sym_sizes = SavedAttr("s_sizes")
+    _saved_self_sym_numel = SavedAttr("s_numel")
+
+    def apply(self, grads):
+        from .shape import expand
+
+        return (_div_scalar(expand(grads[0], self.s_sizes), self.s_numel),)
+
+
+class MeanBackward1(Node):
+    """d mean(self, dim) = sum's backward divided by the size of the reduced dims."""
+
+    __slots__ = ("s_dim", "s_keepdim", "s_sizes", "s_numel")
+    _saved_dim = SavedAttr("s_dim")
+    _saved_keepdim = SavedAttr("s_keepdim")
+    _saved_self_sym_sizes = SavedAttr("s_sizes")
+    _saved_self_sym_numel = SavedAttr("s_numel")
+
+    def apply(self, grads):
+        n = 1
+        for d in self.s_dim:
+            n *= self.s_sizes[d]
+        g = _sum_backward(grads[0], self.s_sizes, self.s_dim, self.s_keepdim)
+        return (_div_scalar(g, n),)
+
+
+def mean(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    """Math: (1/n) Σ a, over all elements or along ``dim``."""
+    if a._data.dtype.kind != "f":
+        name = {"int64": "Long", "int32": "Int", "bool": "Bool"}[a.dtype.name]
+        raise RuntimeError(
+            "mean(): could not infer output dtype. Input dtype must be either a floating "
+            f"point or complex dtype. Got: {name}"
+        )
+    if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
+        out = record(np.mean(a._data, dtype=a._data.dtype), MeanBackward0, (a,))
+        if out._grad_fn is not None:
+            out._grad_fn.s_sizes = a._data.shape
+            out._grad_fn.s_numel = a._data.size
+        return out
+    dims = _dims(dim, a._data.ndim)
+    data = np.mean(a._data, axis=dims, keepdims=keepdim) if a._data.ndim else a._data.copy()
+    out = record(data, MeanBackward1, (a,))
+    node = out._grad_fn
+    if node is not None:
+        node.s_dim, node.s_keepdim, node.s_sizes = dims, keepdim, a._data.shape
+        node.s_numel = a._data.size
+    return out
+
+
+class return_types_max(NamedTuple):  # noqa: N801 - printed as torch.return_types.max
+    values: Tensor
+    indices: Tensor
+
+    def __repr__(self) -> str:
+        return f"torch.return_types.max(\nvalues={self.values!r},\nindices={self.indices!r})"
+
+
+class return_types_min(NamedTuple):  # noqa: N801 - printed as torch.return_types.min
+    values: Tensor
+    indices: Tensor
+
+    def __repr__(self) -> str:
+        return f"torch.return_types.min(\nvalues={self.values!r},\nindices={self.indices!r})"
+
+
+class MaxBackward1(Node):
+    """d max(self) = grad shared evenly by the elements equal to the max."""
+
+    __slots__ = ("s_self", "s_result")
+    _saved = ("s_self", "s_result")
+    _saved_self = SavedAttr("s_self")
+    _saved_result = SavedAttr("s_result")
+
+    def apply(self, grads):
+        x, r = self._saved_self, self._saved_result
+        mask = isnan(x) if np.isnan(r._data).any() else eq(x, r)
+        zeros = plain(np.zeros_like(x._data))
+        return (masked_fill(zeros, mask, div(grads[0], sum(mask))),)
+
+
+class MinBackward1(MaxBackward1):
+    """d min(self) = grad shared evenly by the elements equal to the min."""
+
+    __slots__ = ()
+
+
+class MaxBackward0(Node):
+    """d max(self, dim) = grad scattered to the selected indices."""
+
+    __slots__ = ("s_dim", "s_keepdim", "s_indices", "s_sizes")
+    _saved = ("s_indices",)
+    _saved_dim = SavedAttr("s_dim")
+    _saved_keepdim = SavedAttr("s_keepdim")
+    _saved_indices = SavedAttr("s_indices")
+    _saved_self_sym_sizes = SavedAttr("s_sizes")
+
+    def apply(self, grads):
+        from .shape import unsqueeze
+
+        g, idx, dim = grads[0], self._saved_indices, self.s_dim
+        if not self.s_keepdim and len(self.s_sizes):
+            g = unsqueeze(g, dim)
+            idx = unsqueeze(idx, dim)
+        zeros = plain(np.zeros(self.s_sizes, dtype=g._data.dtype))
+        return (scatter(zeros, dim, idx, g),)
+
+
+class MinBackward0(MaxBackward0):
+    """d min(self, dim) = grad scattered to the selected indices."""
+
+    __slots__ = ()
+
+
+def _extreme(a: Tensor, dim, keepdim: bool, is_max: bool):
+    data = a._data
+    if data.size == 0:
+        op = "max" if is_max else "min"
+        raise RuntimeError(
+            f"{op}(): Expected reduction dim to be specified for input.numel() == 0. "
+            "Specify the reduction dim with the 'dim' argument."
+        )
+    if dim is None:
+        value = np.max(data) if is_max else np.min(data)
+        out = record(value, MaxBackward1 if is_max else MinBackward1, (a,))
+        if out._grad_fn is not None:
+            out._grad_fn.s_self = save(a)
+            out._grad_fn.s_result = save_result(out)
+        return out
+    d = normalize_dim(dim, data.ndim)
+    if data.ndim == 0:
+        idx = np.zeros((), dtype=np.int64)
+        values = data.copy()
+    else:
+        idx = (np.argmax if is_max else np.argmin)(data, axis=d, keepdims=True)
+        values = np.take_along_axis(data, idx, axis=d)
+        if not keepdim:
+            idx = np.squeeze(idx, axis=d)
+            values = np.squeeze(values, axis=d)
+    indices = plain(idx.astype(np.int64))
+    out = record(values, MaxBackward0 if is_max else MinBackward0, (a,))
+    node = out._grad_fn
+    if node is not None:
+        node.s_dim, node.s_keepdim, node.s_sizes = d, keepdim, data.shape
+        node.s_indices = save(indices)
+    return (return_types_max if is_max else return_types_min)(out, indices)
+
+
+def max(a: Tensor, dim=None, keepdim: bool = False):  # noqa: A001 - torch's name
+    """The largest element, or ``(values, indices)`` along ``dim``."""
+    if isinstance(dim, Tensor):
+        from .pointwise import maximum
+
+        return maximum(a, dim)
+    return _extreme(a, dim, keepdim, True)
+
+
+def min(a: Tensor, dim=None, keepdim: bool = False):  # noqa: A001 - torch's name
+    """The smallest element, or ``(values, indices)`` along ``dim``."""
+    if isinstance(dim, Tensor):
+        from .pointwise import minimum
+
+        return minimum(a, dim)
+    return _extreme(a, dim, keepdim, False)
+
+
+def argmax(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    if dim is None:
+        return plain(np.asarray(np.argmax(a._data), dtype=np.int64))
+    return plain(np.argmax(a._data, axis=normalize_dim(dim, a.ndim), keepdims=keepdim))
+
+
+def argmin(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    if dim is None:
+        return plain(np.asarray(np.argmin(a._data), dtype=np.int64))
+    return plain(np.argmin(a._data, axis=normalize_dim(dim, a.ndim), keepdims=keepdim))
+
+
+class ScatterBackward0(Node):
+    """d scatter(self, dim, index, src) = grad with index zeroed, grad.gather(dim, index)."""
+
+    __slots__ = ("s_dim", "s_index")
+    _saved = ("s_index",)
+    _saved_dim = SavedAttr("s_dim")
+    _saved_index = SavedAttr("s_index")
+
+    def apply(self, grads):
+        (g,) = grads
+        idx = self._saved_index
+        zeros = plain(np.zeros(idx._data.shape, dtype=g._data.dtype))
+        ga = scatter(g, self.s_dim, idx, zeros) if self._needs(0) else None
+        gs = gather(g, self.s_dim, idx) if self._needs(1) else None
+        return ga, gs
+
+
+def scatter(a: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    """Math: a copy of ``a`` with ``src`` written at ``index`` along ``dim``."""
+    data = a._data.copy()
+    np.put_along_axis(data, index._data, src._data.astype(data.dtype), axis=dim)
+    out = record(data, ScatterBackward0, (a, src))
+    if out._grad_fn is not None:
+        out._grad_fn.s_dim = dim
+        out._grad_fn.s_index = save(index)
+    return out
+
+
+class GatherBackward0(Node):
+    """d gather(self, dim, index) = zeros scattered-added with grad at index."""
+
+    __slots__ = ("s_dim", "s_index", "s_sizes")
+    _saved = ("s_index",)
+    _saved_dim = SavedAttr("s_dim")
+    _saved_index = SavedAttr("s_index")
+
+    def apply(self, grads):
+        (g,) = grads
+        idx = self._saved_index
+        data = np.zeros(self.s_sizes, dtype=g._data.dtype)
+        # scatter_add: repeated indices add up.
+        it = np.indices(idx._data.shape)
+        coords = list(it)
+        coords[self.s_dim] = idx._data
+        np.add.at(data, tuple(coords), g._data)
+        return (plain(data),)
+
+
+def gather(a: Tensor, dim: int, index: Tensor) -> Tensor:
+    """Math: out[i][j] = a[index[i][j]][j] (for dim 0), as ``torch.gather``."""
+    data = np.take_along_axis(a._data, index._data, axis=dim)
+    out = record(data, GatherBackward0, (a,))
+    if out._grad_fn is not None:
+        out._grad_fn.s_dim = dim
+        out._grad_fn.s_index = save(index)
+        out._grad_fn.s_sizes = a._data.shape
+    return out
+
+
+del builtins

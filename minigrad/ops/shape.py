@@ -1,0 +1,646 @@
+"""Views and shape operations: view/reshape, t/transpose/permute, squeeze/unsqueeze,
+expand, indexing (select, slice, advanced), cat/stack/unbind, clone.
+
+Views share storage and the version counter with their base, as in torch: an in-place
+change through one is seen (and counted) by the other.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.graph import Node
+from ._util import (
+    SavedAttr,
+    Tensor,
+    normalize_dim,
+    record,
+    result_dtype,
+    sum_to,
+)
+
+__all__ = [
+    "shape_arg", "view", "reshape", "flatten", "t", "transpose", "permute", "squeeze",
+    "unsqueeze", "expand", "select", "slice_dim", "narrow", "getitem", "cat", "stack",
+    "unbind", "clone",
+]  # fmt: skip
+
+_INT64_MAX = 9223372036854775807
+
+
+def shape_arg(shape: tuple) -> tuple:
+    """``view(2, 3)`` and ``view((2, 3))`` both mean (2, 3)."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    return tuple(int(s) for s in shape)
+
+
+def _as_view(out: Tensor, base: Tensor) -> Tensor:
+    """Make ``out`` a view of ``base``: shared version counter, ``_base`` set."""
+    out._vc = base._vc
+    out._base = base._base if base._base is not None else base
+    if base._requires_grad and out._grad_fn is None:
+        # torch: a view made under no_grad of a tensor that requires grad requires grad too.
+        out._requires_grad = True
+    return out
+
+
+def _infer_shape(shape: tuple, numel: int) -> tuple:
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    if -1 in shape:
+        known = 1
+        for s in shape:
+            if s != -1:
+                known *= s
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+        shape = tuple(numel // known if s == -1 else s for s in shape)
+    n = 1
+    for s in shape:
+        n *= s
+    if n != numel:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+    return shape
+
+
+class ViewBackward0(Node):
+    """d view(self, shape) = grad reshaped to self's shape."""
+
+    __slots__ = ("s_sizes",)
+    _saved_self_sym_sizes = SavedAttr("s_sizes")
+
+    def apply(self, grads):
+        return (reshape(grads[0], self.s_sizes),)
+
+
+class UnsafeViewBackward0(ViewBackward0):
+    """d _unsafe_view(self, shape) = grad reshaped to self's shape."""
+
+    __slots__ = ()
+
+
+def _try_view(data: np.ndarray, shape: tuple):
+    v = data.view()
+    try:
+        v.shape = shape
+    except AttributeError:
+        return None
+    return v
+
+
+def view(a: Tensor, shape: tuple) -> Tensor:
+    """A view with another shape (no copy; fails if the strides do not allow it)."""
+    shape = _infer_shape(tuple(shape), a._data.size)
+    data = _try_view(a._data, shape)
+    if data is None:
+        raise RuntimeError(
+            "view size is not compatible with input tensor's size and stride (at least one "
+            "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
+        )
+    out = record(data, ViewBackward0, (a,))
+    if out._grad_fn is not None:
+        out._grad_fn.s_sizes = a._data.shape
+    return _as_view(out, a)
+
+
+def _unsafe_view(a: Tensor, shape: tuple) -> Tensor:
+    out = record(a._data.reshape(shape), UnsafeViewBackward0, (a,))
+    if out._grad_fn is not None:
+        out._grad_fn.s_sizes = a._data.shape
+    return out
+
+
+def reshape(a: Tensor, shape: tuple) -> Tensor:
+    """A view when the strides allow it, else a copy (``CloneBackward0`` + ``_unsafe_view``)."""
+    shape = _infer_shape(tuple(shape), a._data.size)
+    if _try_view(a._data, shape) is not None:
+        return view(a, shape)
+    return _unsafe_view(clone(a), shape)
+
+
+def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge dims start_dim..end_dim; a 1-D tensor is returned as it is, as in torch."""
+    n = a._data.ndim
+    if n == 0:
+        return reshape(a, (1,))
+    s, e = normalize_dim(start_dim, n), normalize_dim(end_dim, n)
+    if s == e:
+        return a
+    shape = a._data.shape
+    return reshape(a, shape[:s] + (int(np.prod(shape[s : e + 1])),) + shape[e + 1 :])
+
+
+class TBackward0(Node):
+    """d t(self) = t(grad)."""
+
+    __slots__ = ()
+
+    def apply(self, grads):
+        return (t(grads[0]),)
+
+
+def t(a: Tensor) -> Tensor:
+    """Transpose a tensor of at most 2 dims."""
+    if a._data.ndim > 2:
+        raise RuntimeError(
+            f"t() expects a tensor with <= 2 dimensions, but self is {a._data.ndim}D"
+        )
+    return _as_view(record(a._data.T, TBackward0, (a,)), a)
+
+
+class TransposeBackward0(Node):
+    """d transpose(self, d0, d1) = transpose(grad, d0, d1)."""
+
+    __slots__ = ("s_dim0", "s_dim1")
+    _saved_dim0 = SavedAttr("s_dim0")
+    _saved_dim1 = SavedAttr("s_dim1")
+
+    def apply(self, grads):
+        return (transpose(grads[0], self.s_dim0, self.s_dim1),)
+
+
+def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
+    """Swap two dimensions (a view)."""
+    n = a._data.ndim
+    d0, d1 = normalize_dim(dim0, n), normalize_dim(dim1, n)
+    data = np.swapaxes(a._data, d0, d1) if n else a._data.view()
+    out = record(data, TransposeBackward0, (a,))
+    if out._grad_fn is not None:
+        out._grad_fn.s_dim0, out._grad_fn.s_dim1 = dim0, dim1
+    return _as_view(out, a)
+
+
+class PermuteBackward0(Node):
+    """d permute(self, dims) = grad permuted back."""
+
+    __slots__ = ("s_dims",)
+    _saved_dims = SavedAttr("s_dims")
+
+    def apply(self, grads):
+        inverse = tuple(int(i) for i in np.argsort(self.s_dims))
+        return (permute(grads[0], inverse),)
+
+
+def permute(a: Tensor, dims: tuple) -> Tensor:
+    """Reorder the dimensions (a view)."""
+    n = a._data.ndim
+    dims = tuple(normalize_dim(d, n) for d in dims)
+    out = record(np.transpose(a._data, dims) if n else a._data.view(), PermuteBackward0, (a,))
+    if out._grad_fn is not None:
+        out._grad_fn.s_dims = dims
+    return _as_view(out, a)
+
+
+def _unsqueeze_to(grad: Tensor, sizes: tuple) -> Tensor:
+    for d, s in enumerate(sizes):
+        if s == 1:
+            grad = unsqueeze(grad, d)
+    return grad
+
+
+class SqueezeBackward0(Node):
+    """d squeeze(self) = grad with self's size-1 dims put back."""
+
+    __slots__ = ("s_sizes",)
+    _saved_self_sym_sizes = SavedAttr("s_sizes")
+
+    def apply(self, grads):
+        return (_unsqueeze_to(grads[0], self.s_sizes),)
+
+
+class SqueezeBackward1(Node):
+    """d squeeze(self, dim) = grad unsqueezed at dim if that dim had size 1."""
+
+    __slots__ = ("s_sizes", "s_dim")
+    _saved_self_sym_sizes = SavedAttr("s_sizes")
+    _saved_dim = SavedAttr("s_dim")
+
+    def apply(self, grads):
+        g = grads[0]
+        if self.s_sizes and self.s_sizes[self.s_dim] == 1:
+            g = unsqueeze(g, self.s_dim)
+        return (g,)
+
+
+class SqueezeBackward4(SqueezeBackward1):
+    """The node of the in-place ``squeeze_(dim)`` (as in 1-D @ 2-D matmul)."""
+
+    __slots__ = ()
+
+
+def squeeze(a: Tensor, dim=None) -> Tensor:
+    """Remove dims of size 1 (all, or ``dim`` only if its size is 1)."""
+    shape = a._data.shape
+    if dim is None:
+        new = tuple(s for s in shape if s != 1)
+        out = record(a._data.reshape(new), SqueezeBackward0, (a,))
+        if out._grad_fn is not None:
+            out._grad_fn.s_sizes = shape
+        return _as_view(out, a)
+    d = normalize_dim(dim, a._data.ndim)
+    new = shape[:d] + shape[d + 1 :] if shape and shape[d] == 1 else shape
+    out = record(a._data.reshape(new), SqueezeBackward1, (a,))
+    if out._grad_fn is not None:
+        out._grad_fn.s_sizes, out._grad_fn.s_dim = shape, d
+    return _as_view(out, a)
+
+
+def _squeeze_inplace_dim(a: Tensor, dim: int) -> Tensor:
+    """``a.squeeze_(dim)`` on a fresh result, as matmul does for 1-D @ 2-D."""
+    shape = a._data.shape
+    new = shape[:dim] + shape[dim + 1 :] if shape[dim] == 1 else shape
+    data = a._data.reshape(new)
+    if a._grad_fn is None:
+        a._data = data
+    else:
+        node = SqueezeBackward4(((a._grad_fn, a._output_nr),), ((data.shape, data.dtype),))
+        node.s_sizes, node.s_dim = shape, dim
+        a._data, a._grad_fn, a._output_nr = data, node, 0
+    a._vc[0] += 1
+    return a
+
+
+class UnsqueezeBackward0(Node):
+    """d unsqueeze(self, dim) = grad.squeeze(dim)."""
+
+    __slots__ = ("s_dim",)
+    _saved_dim = SavedAttr("s_dim")
+
+    def apply(self, grads):
+        return (squeeze(grads[0], self.s_dim),)
+
+
+def unsqueeze(a: Tensor, dim: int) -> Tensor:
+    """Insert a dim of size 1 at ``dim``."""
+    n = a._data.ndim + 1
+    d = normalize_dim(dim, n)
+    shape = a._data.shape
+    out = record(a._data.reshape(shape[:d] + (1,) + shape[d:]), UnsqueezeBackward0, (a,))
+    if out._grad_fn is not None:
+        out._grad_fn.s_dim = d
+    return _as_view(out, a)
+
+
+class ExpandBackward0(Node):
+    """d expand(self, sizes) = grad summed back to self's shape."""
+
+    __slots__ = ("s_sizes",)
+    _saved_self_sym_sizes = SavedAttr("s_sizes")
+
+    def apply(self, grads):
+        return (sum_to(grads[0], self.s_sizes),)
+
+
+def expand(a: Tensor, sizes: tuple) -> Tensor:
+    """Broadcast to ``sizes`` without copying (-1 keeps a dim)."""
+    shape = a._data.shape
+    sizes = tuple(sizes)
+    lead = len(sizes) - len(shape)
+    if lead < 0:
+        raise RuntimeError(
+            f"expand(torch.FloatTensor{{{list(shape)}}}, size={list(sizes)}): the number of "
+            "sizes provided ({}) must be greater or equal to the number of dimensions in the "
+            "tensor ({})".format(len(sizes), len(shape))
+        )
+    target = tuple(shape[i - lead] if (s == -1 and i >= lead) else s for i, s in enumerate(sizes))
+    for i, s in enumerate(shape):
+        if s != 1 and s != target[lead + i]:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({target[lead + i]}) must match the existing "
+                f"size ({s}) at non-singleton dimension {lead + i}.  Target sizes: "
+                f"{list(sizes)}.  Tensor sizes: {list(shape)}"
+            )
+    out = record(np.broadcast_to(a._data, target), ExpandBackward0, (a,))
+    if out._grad_fn is not None:
+        out._grad_fn.s_sizes = shape
+    return _as_view(out, a)
+
+
+class SelectBackward0(Node):
+    """d self.select(dim, index) = zeros with grad placed at index."""
+
+    __slots__ = ("s_dim", "s_index", "s_sizes")
+    _saved_dim = SavedAttr("s_dim")
+    _saved_self_sym_sizes = SavedAttr("s_sizes")
+
+    @property
+    def _saved_index(self):
+        # torch stores the index as an unsigned SymInt: -1 prints as 2**64 - 1.
+        return self.s_index % (1 << 64)
+
+    def apply(self, grads):
+        from .backward_ops import select_backward
+
+        return (select_backward(grads[0], self.s_sizes, self.s_dim, self.s_index),)
+
+
+def select(a: Tensor, dim: int, index: int) -> Tensor:
+    """The slice at ``index`` along ``dim``, one dimension fewer (a view)."""
+    n = a._data.ndim
+    if n == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    d = normalize_dim(dim, n)
+    size = a._data.shape[d]
+    if not -size <= index < size:
+        raise IndexError(f"index {index} is out of bounds for dimension {d} with size {size}")
+    data = a._data[(slice(None),) * d + (index,)]
+    out = record(np.asarray(data) if not isinstance(data, np.ndarray) else data,
+                 SelectBackward0, (a,))  # fmt: skip
+    if out._grad_fn is not None:
+        out._grad_fn.s_dim, out._grad_fn.s_index, out._grad_fn.s_sizes = d, index, a._data.shape
+    if out._data.base is None and a._data.ndim == 1:
+        # numpy gives a scalar copy for a[i] on 1-D data; keep it a view of the storage.
+        out._data = a._data[index : index + 1].reshape(())
+    return _as_view(out, a)
+
+
+class SliceBackward0(Node):
+    """d self[start:end:step] along dim = zeros with grad placed in the slice."""
+
+    __slots__ = ("s_dim", "s_start", "s_end", "s_step", "s_sizes")
+    _saved_dim = SavedAttr("s_dim")
+    _saved_start = SavedAttr("s_start")
+    _saved_end = SavedAttr("s_end")
+    _saved_step = SavedAttr("s_step")
+    _saved_self_sym_sizes = SavedAttr("s_sizes")
+
+    def apply(self, grads):
+        from .backward_ops import slice_backward
+
+        s = self
+        return (slice_backward(grads[0], s.s_sizes, s.s_dim, s.s_start, s.s_end, s.s_step),)
+
+
+def slice_dim(a: Tensor, dim: int, start=None, end=None, step=1) -> Tensor:
+    """``a[start:end:step]`` along ``dim`` (a view)."""
+    if step is not None and step <= 0:
+        raise ValueError("step must be greater than zero")
+    d = normalize_dim(dim, a._data.ndim)
+    start = 0 if start is None else start
+    end = _INT64_MAX if end is None else end
+    step = 1 if step is None else step
+    data = a._data[(slice(None),) * d + (slice(start, end, step),)]
+    out = record(data, SliceBackward0, (a,))
+    node = out._grad_fn
+    if node is not None:
+        node.s_dim, node.s_start, node.s_end, node.s_step = d, start, end, step
+        node.s_sizes = a._data.shape
+    return _as_view(out, a)
+
+
+def narrow(a: Tensor, dim: int, start: int, length: int) -> Tensor:
+    return slice_dim(a, dim, start, start + length, 1)
+
+
+class AliasBackward0(Node):
+    """d alias(self) = grad."""
+
+    __slots__ = ()
+
+    def apply(self, grads):
+        return (grads[0],)
+
+
+class IndexBackward0(Node):
+    """d self[indices] = zeros with grad added at the indices."""
+
+    __slots__ = ("s_indices", "s_sizes")
+    _saved_indices = SavedAttr("s_indices")
+    _saved_self_sym_sizes = SavedAttr("s_sizes")
+
+    def apply(self, grads):
+        return (_index_put_acc(self.s_sizes, self.s_indices, grads[0]),)
+
+
+class IndexPutBackward0(Node):
+    """d index_put(zeros, indices, values, accumulate) = values' grad is grad[indices]."""
+
+    __slots__ = ("s_indices",)
+
+    def apply(self, grads):
+        return (None, _advanced_index(grads[0], self.s_indices))
+
+
+def _np_index(indices: tuple) -> tuple:
+    return tuple(slice(None) if i is None else i._data for i in indices)
+
+
+def _advanced_index(a: Tensor, indices: tuple) -> Tensor:
+    out = record(a._data[_np_index(indices)], IndexBackward0, (a,))
+    if out._grad_fn is not None:
+        out._grad_fn.s_indices, out._grad_fn.s_sizes = indices, a._data.shape
+    return out
+
+
+def _index_put_acc(sizes: tuple, indices: tuple, values: Tensor) -> Tensor:
+    data = np.zeros(sizes, dtype=values._data.dtype)
+    np.add.at(data, _np_index(indices), values._data)
+    out = record(data, IndexPutBackward0, (None, values))
+    if out._grad_fn is not None:
+        out._grad_fn.s_indices = indices
+    return out
+
+
+def _is_advanced(i) -> bool:
+    return isinstance(i, (list, np.ndarray, Tensor)) and not (
+        isinstance(i, Tensor) and i._data.ndim == 0 and i._data.dtype.kind in "iu"
+    )
+
+
+def _index_tensor(i) -> Tensor:
+    if isinstance(i, Tensor):
+        return i
+    arr = np.asarray(i)
+    if arr.dtype.kind not in "iub":
+        raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+    return Tensor._make(arr if arr.dtype.kind == "b" else arr.astype(np.int64))
+
+
+def getitem(a: Tensor, index) -> Tensor:
+    """``a[index]`` with torch's recording: ints select, slices slice, None unsqueezes,
+    lists/tensors index (``IndexBackward0``)."""
+    if not isinstance(index, tuple):
+        if isinstance(index, slice):
+            return slice_dim(a, 0, index.start, index.stop, index.step)
+        index = (index,)
+        single = True
+    else:
+        single = False
+    if any(isinstance(i, Tensor) and i._data.ndim == 0 and i._data.dtype.kind in "iu"
+           for i in index):  # fmt: skip
+        index = tuple(
+            int(i._data)
+            if isinstance(i, Tensor) and i._data.ndim == 0 and i._data.dtype.kind in "iu"
+            else i
+            for i in index
+        )
+    n_real = sum(
+        1
+        for i in index
+        if i is not None
+        and i is not Ellipsis
+        and not (isinstance(i, Tensor) and i._data.dtype == np.bool_)
+        and not (isinstance(i, (list, np.ndarray)) and np.asarray(i).dtype == np.bool_)
+    )
+    n_real += sum(
+        i._data.ndim for i in index if isinstance(i, Tensor) and i._data.dtype == np.bool_
+    )
+    if n_real > a._data.ndim:
+        raise IndexError(f"too many indices for tensor of dimension {a._data.ndim}")
+    out = a
+    dim = 0
+    advanced = []  # (dim, index tensor) after basic indexing
+    for i in index:
+        if i is Ellipsis:
+            dim += a._data.ndim - n_real
+        elif i is None:
+            out = unsqueeze(out, dim)
+            dim += 1
+        elif isinstance(i, bool):
+            raise IndexError("minigrad does not support bool scalars as indices")
+        elif isinstance(i, (int, np.integer)):
+            out = select(out, dim, int(i))
+        elif isinstance(i, slice):
+            full = (
+                i.start in (None, 0)
+                and i.step in (None, 1)
+                and (i.stop is None or i.stop >= out._data.shape[dim])
+            )
+            if not full or single:
+                out = slice_dim(out, dim, i.start, i.stop, i.step)
+            dim += 1
+        elif _is_advanced(i):
+            t_ = _index_tensor(i)
+            advanced.append((dim, t_))
+            dim += t_._data.ndim if t_._data.dtype == np.bool_ else 1
+        else:
+            raise IndexError(
+                "only integers, slices (`:`), ellipsis (`...`), None and long or byte "
+                f"Variables are valid indices (got {type(i).__name__})"
+            )
+    if advanced:
+        indices: list = [None] * out._data.ndim
+        for d, t_ in advanced:
+            indices[d] = t_
+        while indices and indices[-1] is None:
+            indices.pop()
+        return _advanced_index(out, tuple(indices))
+    if out is a:
+        return _as_view(record(a._data.view(), AliasBackward0, (a,)), a)
+    return out
+
+
+class CatBackward0(Node):
+    """d cat(tensors, dim) = the matching slice of grad for each input."""
+
+    __slots__ = ("s_dim", "s_sizes")
+    _saved_dim = SavedAttr("s_dim")
+
+    def apply(self, grads):
+        (g,) = grads
+        outs = []
+        start = 0
+        for i, size in enumerate(self.s_sizes):
+            outs.append(
+                slice_dim(g, self.s_dim, start, start + size, 1) if self._needs(i) else None
+            )
+            start += size
+        return tuple(outs)
+
+
+def cat(tensors, dim: int = 0) -> Tensor:
+    """Join tensors along an existing dimension."""
+    tensors = tuple(tensors)
+    if not tensors:
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    d = normalize_dim(dim, tensors[0]._data.ndim)
+    first = tensors[0]._data.shape
+    for i, x in enumerate(tensors[1:], start=1):
+        for k, (s0, s1) in enumerate(zip(first, x._data.shape)):
+            if k != d and s0 != s1:
+                raise RuntimeError(
+                    f"Sizes of tensors must match except in dimension {d}. Expected size {s0} "
+                    f"but got size {s1} for tensor number {i} in the list."
+                )
+    dt = result_dtype(*tensors).np
+    data = np.concatenate([x._data.astype(dt, copy=False) for x in tensors], axis=d)
+    out = record(data, CatBackward0, tensors)
+    if out._grad_fn is not None:
+        out._grad_fn.s_dim = d
+        out._grad_fn.s_sizes = tuple(x._data.shape[d] for x in tensors)
+    return out
+
+
+class StackBackward0(Node):
+    """d stack(tensors, dim) = grad.select(dim, i) for input i."""
+
+    __slots__ = ("s_dim", "s_n")
+    _saved_dim = SavedAttr("s_dim")
+
+    def apply(self, grads):
+        (g,) = grads
+        return tuple(select(g, self.s_dim, i) if self._needs(i) else None for i in range(self.s_n))
+
+
+def stack(tensors, dim: int = 0) -> Tensor:
+    """Join tensors along a new dimension."""
+    tensors = tuple(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    d = normalize_dim(dim, tensors[0]._data.ndim + 1)
+    shape0 = tensors[0]._data.shape
+    for i, x in enumerate(tensors):
+        if x._data.shape != shape0:
+            raise RuntimeError(
+                f"stack expects each tensor to be equal size, but got {list(shape0)} at entry 0 "
+                f"and {list(x._data.shape)} at entry {i}"
+            )
+    dt = result_dtype(*tensors).np
+    data = np.stack([x._data.astype(dt, copy=False) for x in tensors], axis=d)
+    out = record(data, StackBackward0, tensors)
+    if out._grad_fn is not None:
+        out._grad_fn.s_dim, out._grad_fn.s_n = d, len(tensors)
+    return out
+
+
+class UnbindBackward0(Node):
+    """d unbind(self, dim) = stack of the outputs' grads (zeros where none arrived)."""
+
+    __slots__ = ("s_dim",)
+    _saved_dim = SavedAttr("s_dim")
+
+    def apply(self, grads):
+        parts = []
+        for g, (shape, dt) in zip(grads, self._out_meta):
+            parts.append(g if g is not None else Tensor._make(np.zeros(shape, dtype=dt)))
+        return (stack(parts, self.s_dim),)
+
+
+def unbind(a: Tensor, dim: int = 0) -> tuple:
+    """Split into the slices along ``dim`` (one node with several outputs)."""
+    d = normalize_dim(dim, a._data.ndim)
+    parts = [a._data[(slice(None),) * d + (i,)] for i in range(a._data.shape[d])]
+    parts = [p if isinstance(p, np.ndarray) else np.asarray(p) for p in parts]
+    from ..autograd.grad_mode import _state
+    from ._util import edge
+
+    if not (_state.enabled and a._requires_grad):
+        return tuple(_as_view(Tensor._make(p), a) for p in parts)
+    node = UnbindBackward0((edge(a),), tuple((p.shape, p.dtype) for p in parts))
+    node.s_dim = d
+    return tuple(_as_view(Tensor._make(p, True, node, i), a) for i, p in enumerate(parts))
+
+
+class CloneBackward0(Node):
+    """d clone(self) = grad."""
+
+    __slots__ = ()
+
+    def apply(self, grads):
+        return (grads[0],)
+
+
+def clone(a: Tensor) -> Tensor:
+    """A copy with its own storage, recorded (``CloneBackward0``)."""
+    return record(a._data.copy(), CloneBackward0, (a,))

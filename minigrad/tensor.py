@@ -1,0 +1,744 @@
+"""``Tensor``: a numpy array plus the autograd fields torch users know.
+
+Three fields carry autograd (the rest is bookkeeping):
+
+- ``requires_grad``: whether operations on it are recorded;
+- ``grad_fn``: the backward ``Node`` that made it (None for leaves);
+- ``grad``: where ``backward()`` accumulates d(output)/d(this leaf).
+
+Example:
+    >>> import minigrad as mg
+    >>> x = mg.tensor(2.0, requires_grad=True)
+    >>> y = x * x
+    >>> y
+    tensor(4., grad_fn=<MulBackward0>)
+    >>> y.backward(); x.grad
+    tensor(4.)
+"""
+
+from __future__ import annotations
+
+import warnings
+import weakref
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from . import _dtype, _errors
+from ._tensor_str import tensor_repr
+
+__all__ = ["Tensor"]
+
+# How torch's C++ spells dtypes in the grad-assignment error: C type, then ScalarType.
+_C_TYPE_NAME = {
+    "float32": "float",
+    "float64": "double",
+    "int64": "long int",
+    "int32": "int",
+    "bool": "bool",
+}
+_SCALAR_TYPE_NAME = {
+    "float32": "Float",
+    "float64": "Double",
+    "int64": "Long",
+    "int32": "Int",
+    "bool": "Bool",
+}
+
+
+class Tensor:
+    """An n-dimensional array that can record the operations applied to it."""
+
+    __slots__ = (
+        "_data",
+        "_requires_grad",
+        "_grad_fn",
+        "_output_nr",
+        "_grad",
+        "_vc",
+        "_retains_grad",
+        "_hooks",
+        "_base",
+        "_grad_acc",
+        "__weakref__",
+        "__dict__",
+    )
+
+    # -- construction --------------------------------------------------------------------
+    def __init__(self, data: Any = None, requires_grad: bool = False) -> None:
+        from ._creation import _to_array
+
+        Tensor._init(self, _to_array(data, None), requires_grad, None, 0)
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @staticmethod
+    def _init(self, data, requires_grad, grad_fn, output_nr) -> None:
+        self._data = data
+        self._requires_grad = requires_grad
+        self._grad_fn = grad_fn
+        self._output_nr = output_nr
+        self._grad = None
+        self._vc = [0]  # the version counter, shared by views and detach()
+        self._retains_grad = False
+        self._hooks = None
+        self._base = None
+        self._grad_acc = None
+
+    @classmethod
+    def _make(
+        cls, data: np.ndarray, requires_grad: bool = False, grad_fn=None, output_nr: int = 0
+    ) -> Tensor:
+        """Fast internal constructor: no conversion, no checks."""
+        t = object.__new__(cls)
+        t._data = data
+        t._requires_grad = requires_grad
+        t._grad_fn = grad_fn
+        t._output_nr = output_nr
+        t._grad = None
+        t._vc = [0]
+        t._retains_grad = False
+        t._hooks = None
+        t._base = None
+        t._grad_acc = None
+        return t
+
+    # -- basic attributes ----------------------------------------------------------------
+    @property
+    def shape(self) -> _dtype.Size:
+        return _dtype.Size(self._data.shape)
+
+    def size(self, dim: int | None = None):
+        """The shape, or the length of dimension ``dim``."""
+        if dim is None:
+            return _dtype.Size(self._data.shape)
+        from .ops._util import normalize_dim
+
+        return self._data.shape[normalize_dim(dim, self._data.ndim)]
+
+    @property
+    def dtype(self) -> _dtype.dtype:
+        return _dtype.to_dtype(self._data.dtype)
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    def numel(self) -> int:
+        return int(self._data.size)
+
+    def nelement(self) -> int:
+        return int(self._data.size)
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    @property
+    def device(self) -> str:
+        return "cpu"
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors made by the user (or detached): no ``grad_fn``."""
+        return self._grad_fn is None
+
+    @property
+    def grad_fn(self):
+        """The backward node that produced this tensor, or None for a leaf."""
+        return self._grad_fn
+
+    @property
+    def output_nr(self) -> int:
+        return self._output_nr
+
+    @property
+    def _version(self) -> int:
+        """How many times this tensor's storage was modified in place."""
+        return self._vc[0]
+
+    @property
+    def _is_view(self) -> bool:
+        return self._base is not None
+
+    # -- requires_grad -------------------------------------------------------------------
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        if self._grad_fn is not None:
+            if value:
+                raise RuntimeError("you can only change requires_grad flags of leaf variables.")
+            raise RuntimeError(_errors.NON_LEAF_REQUIRES_GRAD)
+        if value and self._data.dtype.kind != "f":
+            raise RuntimeError(_errors.FLOAT_REQUIRES_GRAD_ATTR)
+        self._requires_grad = bool(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set ``requires_grad`` in place (leaves only) and return self."""
+        if self._grad_fn is not None:
+            if requires_grad:
+                return self
+            raise RuntimeError(_errors.NON_LEAF_REQUIRES_GRAD)
+        if requires_grad and self._data.dtype.kind != "f":
+            raise RuntimeError(_errors.FLOAT_REQUIRES_GRAD_SET)
+        self._requires_grad = bool(requires_grad)
+        return self
+
+    # -- grad ----------------------------------------------------------------------------
+    @property
+    def grad(self) -> Tensor | None:
+        """The accumulated gradient (leaves, or tensors that ``retain_grad()``)."""
+        if self._grad_fn is not None and not self._retains_grad:
+            warnings.warn(_errors.NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(_errors.GRAD_TYPE.format(type(value).__name__))
+            if value._data.dtype != self._data.dtype:
+                theirs = _C_TYPE_NAME[value.dtype.name]
+                ours = _SCALAR_TYPE_NAME[self.dtype.name]
+                raise RuntimeError(_errors.GRAD_DTYPE.format(theirs, ours))
+            if value._data.shape != self._data.shape:
+                raise RuntimeError(
+                    _errors.GRAD_SIZE.format(list(value._data.shape), list(self._data.shape))
+                )
+        self._grad = value
+
+    @grad.deleter
+    def grad(self) -> None:
+        self._grad = None
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor after backward (no-op on leaves)."""
+        if not self._requires_grad:
+            raise RuntimeError(_errors.RETAIN_GRAD_NO_GRAD)
+        if self._grad_fn is None or self._retains_grad:
+            return
+        self._retains_grad = True
+        node = self._grad_fn
+        if node._retains_grad is None:
+            node._retains_grad = {}
+        node._retains_grad[self._output_nr] = weakref.ref(self)
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    def _grad_accumulator(self):
+        """This leaf's ``AccumulateGrad`` node: one per leaf, alive while a graph uses it."""
+        acc = self._grad_acc() if self._grad_acc is not None else None
+        if acc is None:
+            from .autograd.graph import AccumulateGrad
+
+            acc = AccumulateGrad(self)
+            self._grad_acc = weakref.ref(acc)
+        return acc
+
+    def _edge(self) -> tuple:
+        from .ops._util import edge
+
+        return edge(self)
+
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]):
+        """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a new one."""
+        from .autograd.hooks import register_tensor_hook
+
+        return register_tensor_hook(self, hook)
+
+    def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]):
+        """Call ``hook(self)`` after the gradient was accumulated into ``self.grad``."""
+        from .autograd.hooks import register_post_accumulate_grad_hook
+
+        return register_post_accumulate_grad_hook(self, hook)
+
+    # -- backward ------------------------------------------------------------------------
+    def backward(
+        self,
+        gradient: Tensor | None = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+        inputs: Sequence[Tensor] | Tensor | None = None,
+    ) -> None:
+        """Accumulate d(self)/d(leaf), weighted by ``gradient``, into every leaf's ``.grad``.
+
+        Math: leaf.grad += vᵀ·J with v = ``gradient`` (1 for a scalar).
+        """
+        from .autograd import backward
+
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    # -- detaching and data --------------------------------------------------------------
+    def detach(self) -> Tensor:
+        """A new leaf sharing storage (and version counter) with no history."""
+        t = Tensor._make(self._data)
+        t._vc = self._vc
+        return t
+
+    def detach_(self) -> Tensor:
+        """Make this tensor a leaf that does not require grad, in place."""
+        if self._base is not None:
+            raise RuntimeError(
+                "Can't detach views in-place. Use detach() instead. If you are using "
+                "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is "
+                "set as True, gradients are views of DDP buckets, and hence detach_() cannot "
+                "be called on these gradients. To fix this error, please refer to the "
+                "Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution."
+            )
+        self._grad_fn = None
+        self._output_nr = 0
+        self._requires_grad = False
+        return self
+
+    @property
+    def data(self) -> Tensor:
+        """The values as a tensor outside autograd: same storage, its own version counter."""
+        return Tensor._make(self._data)
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        self._data = value._data
+
+    def numpy(self) -> np.ndarray:
+        """The values as a numpy array sharing memory; not allowed while requiring grad."""
+        if self._requires_grad:
+            raise RuntimeError(_errors.NUMPY_REQUIRES_GRAD)
+        return self._data
+
+    def item(self):
+        """The single value as a Python number."""
+        if self._data.size != 1:
+            raise RuntimeError(_errors.ITEM_NUMEL.format(self._data.size))
+        return self._data.item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def _scalar(self):
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        if self._requires_grad:
+            warnings.warn(_errors.SCALAR_REQUIRES_GRAD_WARNING, UserWarning, stacklevel=3)
+        return self._data.item()
+
+    def __float__(self) -> float:
+        return float(self._scalar())
+
+    def __int__(self) -> int:
+        return int(self._scalar())
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self._data.item())
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self._data.item())
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(self.unbind(0))
+
+    __hash__ = object.__hash__
+
+    def __array__(self, dtype=None, copy=None):
+        if self._requires_grad:
+            raise RuntimeError(_errors.NUMPY_REQUIRES_GRAD)
+        return self._data if dtype is None else self._data.astype(dtype)
+
+    # -- printing ------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        fn = self._grad_fn
+        return tensor_repr(
+            self._data,
+            dtype=self.dtype.name,
+            requires_grad=self._requires_grad,
+            grad_fn_name=None if fn is None else type(fn).__name__,
+        )
+
+    __str__ = __repr__
+
+    def __format__(self, spec: str) -> str:
+        if self._data.ndim == 0 and spec:
+            return format(self._data.item(), spec)
+        return repr(self)
+
+    # -- arithmetic (explicit methods, no metaprogramming) -------------------------------
+    def __add__(self, other):
+        return _pw.add(self, other)
+
+    def __radd__(self, other):
+        return _pw.add(self, other)
+
+    def __sub__(self, other):
+        return _pw.sub(self, other)
+
+    def __rsub__(self, other):
+        return _pw.rsub(self, other)
+
+    def __mul__(self, other):
+        return _pw.mul(self, other)
+
+    def __rmul__(self, other):
+        return _pw.mul(self, other)
+
+    def __truediv__(self, other):
+        return _pw.div(self, other)
+
+    def __rtruediv__(self, other):
+        return _pw.rdiv(self, other)
+
+    def __pow__(self, exponent):
+        return _pw.pow(self, exponent)
+
+    def __rpow__(self, base):
+        return _pw.pow(base, self)
+
+    def __neg__(self):
+        return _pw.neg(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _pw.abs(self)
+
+    def __matmul__(self, other):
+        return _la.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return _la.matmul(other, self)
+
+    def __iadd__(self, other):
+        return _ip.add_(self, other)
+
+    def __isub__(self, other):
+        return _ip.sub_(self, other)
+
+    def __imul__(self, other):
+        return _ip.mul_(self, other)
+
+    def __itruediv__(self, other):
+        return _ip.div_(self, other)
+
+    def __eq__(self, other):  # type: ignore[override]
+        return _pw.eq(self, other)
+
+    def __ne__(self, other):  # type: ignore[override]
+        return _pw.ne(self, other)
+
+    def __lt__(self, other):
+        return _pw.lt(self, other)
+
+    def __le__(self, other):
+        return _pw.le(self, other)
+
+    def __gt__(self, other):
+        return _pw.gt(self, other)
+
+    def __ge__(self, other):
+        return _pw.ge(self, other)
+
+    def __getitem__(self, index):
+        return _sh.getitem(self, index)
+
+    def __setitem__(self, index, value) -> None:
+        _ip.setitem(self, index, value)
+
+    def __invert__(self):
+        return _pw.logical_not(self)
+
+    def __and__(self, other):
+        return _pw.logical_and(self, other)
+
+    def __or__(self, other):
+        return _pw.logical_or(self, other)
+
+    # -- methods mirroring torch.Tensor --------------------------------------------------
+    def add(self, other, alpha=1):
+        return _pw.add(self, other, alpha=alpha)
+
+    def sub(self, other, alpha=1):
+        return _pw.sub(self, other, alpha=alpha)
+
+    def mul(self, other):
+        return _pw.mul(self, other)
+
+    def div(self, other):
+        return _pw.div(self, other)
+
+    def pow(self, exponent):
+        return _pw.pow(self, exponent)
+
+    def square(self):
+        return _pw.pow(self, 2)
+
+    def neg(self):
+        return _pw.neg(self)
+
+    def reciprocal(self):
+        return _pw.reciprocal(self)
+
+    def exp(self):
+        return _pw.exp(self)
+
+    def exp2(self):
+        return _pw.exp2(self)
+
+    def prod(self):
+        return _rd.prod(self)
+
+    def norm(self):
+        return _rd.norm(self)
+
+    def log(self):
+        return _pw.log(self)
+
+    def sqrt(self):
+        return _pw.sqrt(self)
+
+    def abs(self):
+        return _pw.abs(self)
+
+    def sgn(self):
+        return _pw.sgn(self)
+
+    def sign(self):
+        return _pw.sign(self)
+
+    def sin(self):
+        return _pw.sin(self)
+
+    def cos(self):
+        return _pw.cos(self)
+
+    def tanh(self):
+        return _pw.tanh(self)
+
+    def sigmoid(self):
+        return _pw.sigmoid(self)
+
+    def relu(self):
+        return _pw.relu(self)
+
+    def clamp(self, min=None, max=None):  # noqa: A002 - torch's names
+        return _pw.clamp(self, min, max)
+
+    clip = clamp
+
+    def maximum(self, other):
+        return _pw.maximum(self, other)
+
+    def minimum(self, other):
+        return _pw.minimum(self, other)
+
+    def where(self, condition, other):
+        return _pw.where(condition, self, other)
+
+    def masked_fill(self, mask, value):
+        return _pw.masked_fill(self, mask, value)
+
+    def eq(self, other):
+        return _pw.eq(self, other)
+
+    def ne(self, other):
+        return _pw.ne(self, other)
+
+    def lt(self, other):
+        return _pw.lt(self, other)
+
+    def le(self, other):
+        return _pw.le(self, other)
+
+    def gt(self, other):
+        return _pw.gt(self, other)
+
+    def ge(self, other):
+        return _pw.ge(self, other)
+
+    def isnan(self):
+        return _pw.isnan(self)
+
+    def logical_and(self, other):
+        return _pw.logical_and(self, other)
+
+    def logical_or(self, other):
+        return _pw.logical_or(self, other)
+
+    def logical_not(self):
+        return _pw.logical_not(self)
+
+    def sum(self, dim=None, keepdim: bool = False, dtype=None):
+        return _rd.sum(self, dim, keepdim, dtype=dtype)
+
+    def mean(self, dim=None, keepdim: bool = False):
+        return _rd.mean(self, dim, keepdim)
+
+    def max(self, dim=None, keepdim: bool = False):
+        return _rd.max(self, dim, keepdim)
+
+    def min(self, dim=None, keepdim: bool = False):
+        return _rd.min(self, dim, keepdim)
+
+    def argmax(self, dim=None, keepdim: bool = False):
+        return _rd.argmax(self, dim, keepdim)
+
+    def argmin(self, dim=None, keepdim: bool = False):
+        return _rd.argmin(self, dim, keepdim)
+
+    def matmul(self, other):
+        return _la.matmul(self, other)
+
+    def mm(self, mat2):
+        return _la.mm(self, mat2)
+
+    def mv(self, vec):
+        return _la.mv(self, vec)
+
+    def dot(self, other):
+        return _la.dot(self, other)
+
+    def t(self):
+        return _sh.t(self)
+
+    @property
+    def T(self):  # noqa: N802 - torch's name
+        return _sh.permute(self, tuple(range(self._data.ndim - 1, -1, -1)))
+
+    def transpose(self, dim0: int, dim1: int):
+        return _sh.transpose(self, dim0, dim1)
+
+    def permute(self, *dims):
+        if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+            dims = tuple(dims[0])
+        return _sh.permute(self, dims)
+
+    def view(self, *shape):
+        return _sh.view(self, _sh.shape_arg(shape))
+
+    def view_as(self, other):
+        return _sh.view(self, other._data.shape)
+
+    def reshape(self, *shape):
+        return _sh.reshape(self, _sh.shape_arg(shape))
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1):
+        return _sh.flatten(self, start_dim, end_dim)
+
+    def squeeze(self, dim=None):
+        return _sh.squeeze(self, dim)
+
+    def unsqueeze(self, dim: int):
+        return _sh.unsqueeze(self, dim)
+
+    def expand(self, *sizes):
+        return _sh.expand(self, _sh.shape_arg(sizes))
+
+    def expand_as(self, other):
+        return _sh.expand(self, other._data.shape)
+
+    def select(self, dim: int, index: int):
+        return _sh.select(self, dim, index)
+
+    def narrow(self, dim: int, start: int, length: int):
+        return _sh.narrow(self, dim, start, length)
+
+    def unbind(self, dim: int = 0):
+        return _sh.unbind(self, dim)
+
+    def clone(self):
+        return _sh.clone(self)
+
+    def contiguous(self):
+        return self if self._data.flags.c_contiguous else _sh.clone(self)
+
+    def to(self, dtype=None, *args, **kwargs):
+        if isinstance(dtype, Tensor):
+            dtype = dtype.dtype
+        if dtype is None or isinstance(dtype, str):  # a device such as "cpu"
+            dtype = kwargs.get("dtype")
+        return self if dtype is None else _pw.to_dtype(self, dtype)
+
+    def type(self, dtype=None):
+        if dtype is None:
+            return self.dtype._legacy
+        return self.to(dtype)
+
+    def float(self):
+        return _pw.to_dtype(self, _dtype.float32)
+
+    def double(self):
+        return _pw.to_dtype(self, _dtype.float64)
+
+    def long(self):
+        return _pw.to_dtype(self, _dtype.int64)
+
+    def int(self):
+        return _pw.to_dtype(self, _dtype.int32)
+
+    def bool(self):
+        return _pw.to_dtype(self, _dtype.bool)
+
+    def new_zeros(self, *size, dtype=None, requires_grad: bool = False):
+        from ._creation import zeros
+
+        return zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_ones(self, *size, dtype=None, requires_grad: bool = False):
+        from ._creation import ones
+
+        return ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_tensor(self, data, dtype=None, requires_grad: bool = False):
+        from ._creation import tensor
+
+        return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    # -- in-place ------------------------------------------------------------------------
+    def add_(self, other, alpha=1):
+        return _ip.add_(self, other, alpha=alpha)
+
+    def sub_(self, other, alpha=1):
+        return _ip.sub_(self, other, alpha=alpha)
+
+    def mul_(self, other):
+        return _ip.mul_(self, other)
+
+    def div_(self, other):
+        return _ip.div_(self, other)
+
+    def zero_(self):
+        return _ip.zero_(self)
+
+    def fill_(self, value):
+        return _ip.fill_(self, value)
+
+    def copy_(self, src):
+        return _ip.copy_(self, src)
+
+    def clamp_(self, min=None, max=None):  # noqa: A002 - torch's names
+        return _ip.clamp_(self, min, max)
+
+
+# The operation modules import Tensor, so they are bound here, after the class exists.
+from .ops import inplace as _ip  # noqa: E402
+from .ops import linalg as _la  # noqa: E402
+from .ops import pointwise as _pw  # noqa: E402
+from .ops import reduction as _rd  # noqa: E402
+from .ops import shape as _sh  # noqa: E402
