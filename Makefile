@@ -11,7 +11,7 @@ PIP_ARGS ?=
 ARGS    ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv demo test lint format bench clean
+.PHONY: help course html venv demo test execute learner lint format bench clean fuzz
 
 help: ## list the targets
 	@echo "minigrad -- make targets (each one creates .venv on first use):"
@@ -26,20 +26,41 @@ $(PY):
 
 # minigrad (editable) + dev tools + torch, the oracle; torch is always pinned in pyproject.toml.
 $(STAMP): pyproject.toml | $(PY)
-	@echo "Installing minigrad[dev,torch] into $(VENV) (torch is large; this takes a while once)..."
+	@echo "Installing minigrad[course,dev,torch,bench] into $(VENV) (torch is large; this takes a while once)..."
 	$(PY) -m pip install --quiet --disable-pip-version-check --progress-bar off \
-		$(PIP_ARGS) -e ".[dev,torch]"
+		$(PIP_ARGS) -e ".[course,dev,torch,bench]"
 	@touch $@
+
+course: $(STAMP) ## open the course in JupyterLab (127.0.0.1, token printed; Ctrl-C stops it)
+	$(PY) -m minigrad.course.lab $(ARGS)
+
+html: $(STAMP) ## execute every lesson and write a static HTML copy into site/
+	$(PY) -m minigrad.course.html $(ARGS)
 
 venv: $(STAMP) ## create .venv and install minigrad with dev tools and torch
 
-demo: $(STAMP) ## run the demo (python -m minigrad.demo); will open the course once it exists
+demo: $(STAMP) ## curriculum examples in the terminal, each checked against torch
 	$(PY) -m minigrad.demo $(ARGS)
 
-test: $(STAMP) ## run the test suite (pytest exit code 5, "no tests collected", fails)
+# The lessons, validated by strict nbval (outputs compared; only memory addresses sanitised).
+NBVAL   := --nbval course -p no:randomly --nbval-current-env \
+	--nbval-sanitize-with course/nbval_sanitize.cfg
+
+test: $(STAMP) ## run the test suite, then validate the course notebooks (strict nbval)
 	@$(PY) -m pytest $(ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; fi; \
-	exit $$rc
+	if [ $$rc -ne 0 ]; then exit $$rc; fi; \
+	$(PY) -m pytest $(NBVAL)
+
+fuzz: $(STAMP) ## long differential fuzzing against torch: 21,000 random programs (~15 min)
+	HYPOTHESIS_PROFILE=fuzz MINIGRAD_REQUIRE_TORCH=1 $(PY) -m pytest tests/test_fuzz.py \
+		-p no:randomly -p no:cacheprovider $(ARGS)
+
+execute: $(STAMP) ## re-execute the lessons in place (ARGS=02 for one lesson)
+	$(PY) -m minigrad.course execute $(ARGS)
+
+learner: $(STAMP) ## write the learner copies (solutions removed) to course/learner
+	$(PY) -m minigrad.course learner
 
 lint: $(STAMP) ## ruff check + ruff format --check
 	$(VENV)/bin/ruff check .
@@ -49,8 +70,8 @@ format: $(STAMP) ## apply ruff's fixes and formatting
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: $(STAMP) ## benchmark minigrad against torch (ARGS=--quick for a short run)
-	$(PY) bench/bench_engine.py $(ARGS)
+bench: $(STAMP) ## all benchmarks side by side with torch/micrograd/torchviz -> BENCHMARKS.md
+	$(PY) bench/run.py $(ARGS)
 
 clean: ## remove .venv and caches
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build dist *.egg-info

@@ -123,4 +123,8 @@ from ._tensor_str import get_printoptions, printoptions, set_printoptions
 from .autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .tensor import Tensor
 
+# isort: split
+# nn and optim build on Tensor and the ops, so they are imported last.
+from . import nn, optim
+
 __version__ = "0.1.0"

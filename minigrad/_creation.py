@@ -103,8 +103,12 @@ def _leaf(arr: np.ndarray, requires_grad: bool) -> Tensor:
     return Tensor._make(arr, bool(requires_grad))
 
 
-def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    """A new leaf tensor holding a copy of ``data`` (numbers, nested lists, numpy arrays)."""
+def tensor(
+    data, dtype=None, device=None, requires_grad: bool = False, *, name: str | None = None
+) -> Tensor:
+    """A new leaf tensor holding a copy of ``data`` (numbers, nested lists, numpy arrays).
+
+    ``name`` (minigrad only) labels the tensor in ``minigrad.viz`` diagrams."""
     if isinstance(data, Tensor):
         warnings.warn(
             "To copy construct from a tensor, it is recommended to use "
@@ -113,7 +117,10 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor
             UserWarning,
             stacklevel=2,
         )
-    return _leaf(_to_array(data, dtype), requires_grad)
+    t = _leaf(_to_array(data, dtype), requires_grad)
+    if name is not None:
+        t.name = str(name)
+    return t
 
 
 def as_tensor(data, dtype=None) -> Tensor:

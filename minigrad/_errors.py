@@ -95,6 +95,32 @@ UNSUPPORTED_VIEW_INPLACE = (
 )
 
 
+T_DEPRECATED_WARNING = (
+    "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
+    "deprecated and it will throw an error in a future release. Consider `x.mT` to transpose "
+    "batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the "
+    "dimensions of a tensor. (Triggered internally at "
+    "/__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:4314.)"
+)
+
+T_0D_WARNING = (
+    "Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases. "
+    "(Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:4321.)"
+)
+
+_warned: set = set()
+
+
+def warn_once(message: str, stacklevel: int = 2) -> None:
+    """Warn (UserWarning) only the first time in this process, like torch's TORCH_WARN_ONCE."""
+    if message in _warned:
+        return
+    _warned.add(message)
+    import warnings
+
+    warnings.warn(message, UserWarning, stacklevel=stacklevel + 1)
+
+
 def shape_str(shape) -> str:
     """``torch.Size([2, 3])``, the way torch's Python errors print a shape."""
     return f"torch.Size({list(shape)})"

@@ -65,6 +65,9 @@ class Tensor:
         "__dict__",
     )
 
+    # minigrad-only: a label for diagrams (``mg.tensor(2.0, name="x")``); None like torch's.
+    name: str | None = None
+
     # -- construction --------------------------------------------------------------------
     def __init__(self, data: Any = None, requires_grad: bool = False) -> None:
         from ._creation import _to_array
@@ -619,6 +622,10 @@ class Tensor:
 
     @property
     def T(self):  # noqa: N802 - torch's name
+        if self._data.ndim == 0:
+            _errors.warn_once(_errors.T_0D_WARNING)  # once per process, as torch
+        elif self._data.ndim != 2:
+            _errors.warn_once(_errors.T_DEPRECATED_WARNING)
         return _sh.permute(self, tuple(range(self._data.ndim - 1, -1, -1)))
 
     def transpose(self, dim0: int, dim1: int):

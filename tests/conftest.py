@@ -9,6 +9,22 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Hypothesis profiles, chosen with HYPOTHESIS_PROFILE (default "ci"). The random-program
+# fuzzer (tests/test_fuzz.py) has three tests, so "ci" runs 3 x 700 = 2,100 programs
+# (about 40 s on 2 cores), derandomized (the same programs every run), and "fuzz"
+# (`make fuzz`) 3 x 7,000 = 21,000 programs.
+_SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
+settings.register_profile(
+    "ci", max_examples=700, derandomize=True, deadline=None, database=None,
+    suppress_health_check=_SLOW_OK,
+)  # fmt: skip
+settings.register_profile(
+    "fuzz", max_examples=7000, deadline=None, suppress_health_check=_SLOW_OK,
+    print_blob=True,
+)  # fmt: skip
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def pytest_collection_modifyitems(config, items):

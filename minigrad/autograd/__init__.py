@@ -13,7 +13,6 @@ Example:
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 
 from .. import _errors
@@ -21,6 +20,7 @@ from . import graph
 from .engine import _Identity, execute
 from .function import Function, FunctionCtx, once_differentiable
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .gradcheck import gradcheck, gradgradcheck
 
 __all__ = [
     "backward",
@@ -28,6 +28,8 @@ __all__ = [
     "Function",
     "FunctionCtx",
     "once_differentiable",
+    "gradcheck",
+    "gradgradcheck",
     "graph",
     "no_grad",
     "enable_grad",
@@ -171,7 +173,8 @@ def backward(
         retain_graph = create_graph
     edges, seeds = _root_edges(outputs, grads)
     if create_graph:
-        warnings.warn(_errors.CREATE_GRAPH_BACKWARD_WARNING, UserWarning, stacklevel=3)
+        # torch warns once per process (TORCH_WARN_ONCE).
+        _errors.warn_once(_errors.CREATE_GRAPH_BACKWARD_WARNING, stacklevel=3)
     out_edges = _input_edges(inputs_t, True) if inputs_t is not None else None
     execute(edges, seeds, retain_graph, create_graph, True, out_edges)
 
@@ -226,7 +229,7 @@ def grad(
 
 def __getattr__(name: str):
     # gradcheck and friends arrive with the API-completeness work; say so clearly.
-    if name in ("gradcheck", "gradgradcheck", "functional"):
+    if name == "functional":
         raise AttributeError(
             f"minigrad.autograd.{name} is not implemented yet (see the issue on hooks, "
             "gradcheck, nn and optim)"

@@ -17,11 +17,17 @@ from typing import TYPE_CHECKING
 from .. import _errors
 from .grad_mode import _state
 from .graph import AccumulateGrad, Node
+from .hooks import check_hook_result, check_hook_tuple
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
 
 __all__ = ["execute", "accumulate_grad"]
+
+# The tracer installed by ``minigrad.viz.trace_backward`` (None otherwise). ``execute`` reports
+# to it (or to its ``tracer`` argument): ``begin``, ``received``, ``hook``, ``step``, ``end``;
+# see ``minigrad.viz.trace.Recorder``. Off, each report costs one ``is not None`` test.
+_tracer = None
 
 
 class _Identity(Node):
@@ -111,7 +117,7 @@ def _validate(node: Node, grads: tuple) -> list:
     return out
 
 
-def _call_tensor_pre_hooks(node: Node, inputs: list) -> list:
+def _call_tensor_pre_hooks(node: Node, inputs: list, tracer=None) -> list:
     hooks = node._tensor_pre_hooks
     if hooks:
         for nr, fns in hooks.items():
@@ -119,14 +125,20 @@ def _call_tensor_pre_hooks(node: Node, inputs: list) -> list:
                 if inputs[nr] is None:
                     continue
                 new = fn(inputs[nr])
+                if tracer is not None:
+                    tracer.hook("tensor", node, nr, fn, inputs[nr], new)
                 if new is not None:
+                    check_hook_result(fn, inputs[nr], new)
                     inputs[nr] = new
     if isinstance(node, AccumulateGrad):
         var_hooks = node.variable._hooks
         if var_hooks and inputs[0] is not None:
             for fn in tuple(var_hooks.values()):
                 new = fn(inputs[0])
+                if tracer is not None:
+                    tracer.hook("tensor", node, 0, fn, inputs[0], new)
                 if new is not None:
+                    check_hook_result(fn, inputs[0], new)
                     inputs[0] = new
     retained = node._retains_grad
     if retained:
@@ -135,6 +147,8 @@ def _call_tensor_pre_hooks(node: Node, inputs: list) -> list:
             g = inputs[nr]
             if t is None or g is None:
                 continue
+            if tracer is not None:
+                tracer.hook("retain_grad", node, nr, None, g, None)
             if t._grad is None:
                 t._grad = _copy(g)
             else:
@@ -145,16 +159,20 @@ def _call_tensor_pre_hooks(node: Node, inputs: list) -> list:
 
 
 def _copy(g: Tensor) -> Tensor:
-    from ..tensor import Tensor
+    # torch's retain_grad hook stores grad.clone(): recorded (CloneBackward0) under create_graph.
+    from ..ops.shape import clone
 
-    return Tensor._make(g._data.copy()) if not g._requires_grad else g
+    return clone(g)
 
 
-def _call_function(node: Node, inputs: list, keep_graph: bool) -> list:
+def _call_function(node: Node, inputs: list, keep_graph: bool, tracer=None) -> list:
     if node._pre_hooks:
         for fn in tuple(node._pre_hooks.values()):
             new = fn(tuple(inputs))
+            if tracer is not None:
+                tracer.hook("pre", node, None, fn, tuple(inputs), new)
             if new is not None:
+                check_hook_tuple(fn, tuple(inputs), new)
                 inputs = list(new)
     if all(g is None for g in inputs) and not getattr(node, "_always_call", False):
         outputs = [None] * len(node.next_functions)
@@ -166,7 +184,10 @@ def _call_function(node: Node, inputs: list, keep_graph: bool) -> list:
     if node._post_hooks:
         for fn in tuple(node._post_hooks.values()):
             new = fn(tuple(outputs), tuple(inputs))
+            if tracer is not None:
+                tracer.hook("post", node, None, fn, tuple(outputs), new)
             if new is not None:
+                check_hook_tuple(fn, tuple(outputs), new)
                 outputs = list(new)
     return outputs
 
@@ -186,8 +207,11 @@ def execute(
     gradient arriving at each of those edges instead of touching ``.grad``; with
     ``accumulate_grad=True`` (``backward(inputs=...)``) only those leaves accumulate.
     """
-    prev = _state.enabled
+    global _current_task
+    prev, outer_task = _state.enabled, _current_task
     _state.enabled = create_graph
+    if tracer is None:
+        tracer = _tracer
     try:
         roots = []
         for node, _ in root_edges:
@@ -208,6 +232,7 @@ def execute(
                 for idx, (n, nr) in enumerate(output_edges):
                     captures.setdefault(n, []).append((nr, idx))
         captured: list = [None] * (len(output_edges) if output_edges is not None else 0)
+        _current_task = (set(roots), deps, needed, captures)
 
         buffers: dict = {}
         for (node, nr), g in zip(root_edges, root_grads):
@@ -221,28 +246,42 @@ def execute(
             if deps.get(node, 0) == 0:
                 heapq.heappush(heap, (-node._seq, counter, node))
                 counter += 1
+        if tracer is not None:
+            # The engine's own state objects: the tracer snapshots them after every step.
+            tracer.begin(
+                root_edges, root_grads, deps, heap, buffers, needed, captures, captured,
+                keep_graph, create_graph, accumulate_grad,
+            )  # fmt: skip
         while heap:
             _, _, node = heapq.heappop(heap)
             inputs = buffers.pop(node)
+            if tracer is not None:
+                tracer.received(node, inputs)
             if needed is not None:
                 run = node in needed
                 if captures and node in captures:
-                    inputs = _call_tensor_pre_hooks(node, inputs)
+                    inputs = _call_tensor_pre_hooks(node, inputs, tracer)
                     for nr, idx in captures[node]:
                         captured[idx] = inputs[nr]
                     if not run:
+                        if tracer is not None:
+                            tracer.step(node, inputs, None)
                         continue
-                    outputs = _call_function(node, inputs, keep_graph)
+                    outputs = _call_function(node, inputs, keep_graph, tracer)
                 elif not run:
+                    if len(root_edges) == 1 and node is roots[0]:
+                        # torch runs a lone root directly (no GraphRoot): its tensor
+                        # pre-hooks (retain_grad) fire even when nothing below is needed.
+                        inputs = _call_tensor_pre_hooks(node, inputs, tracer)
+                    if tracer is not None:
+                        tracer.step(node, inputs, None)
                     continue
                 else:
-                    inputs = _call_tensor_pre_hooks(node, inputs)
-                    outputs = _call_function(node, inputs, keep_graph)
+                    inputs = _call_tensor_pre_hooks(node, inputs, tracer)
+                    outputs = _call_function(node, inputs, keep_graph, tracer)
             else:
-                inputs = _call_tensor_pre_hooks(node, inputs)
-                outputs = _call_function(node, inputs, keep_graph)
-            if tracer is not None:
-                tracer(node, inputs, outputs)
+                inputs = _call_tensor_pre_hooks(node, inputs, tracer)
+                outputs = _call_function(node, inputs, keep_graph, tracer)
             for i, (child, nr) in enumerate(node.next_functions):
                 if child is None:
                     continue
@@ -262,9 +301,34 @@ def execute(
                 if deps[child] == 0:
                     heapq.heappush(heap, (-child._seq, counter, child))
                     counter += 1
+            if tracer is not None:
+                tracer.step(node, inputs, outputs)
+        if tracer is not None:
+            tracer.end(None)
         return captured if output_edges is not None and not accumulate_grad else None
+    except BaseException as exc:
+        if tracer is not None:
+            tracer.end(exc)
+        raise
     finally:
-        _state.enabled = prev
+        _state.enabled, _current_task = prev, outer_task
+
+
+# The running backward pass (roots, dependency counts, needed nodes, captures), read by
+# register_multi_grad_hook to know which tensors will receive a gradient.
+_current_task = None
+
+
+def _will_run(node) -> tuple:
+    """``(whether the running backward executes node, a token of the running backward)``."""
+    task = _current_task
+    if task is None or node is None:
+        return False, task
+    roots, deps, needed, captures = task
+    reached = node in deps or node in roots
+    if needed is not None:
+        reached = reached and (node in needed or bool(captures and node in captures))
+    return reached, task
 
 
 def _leads_on(node: Node, needed: set) -> bool:
@@ -304,3 +368,5 @@ def accumulate_grad(variable: Tensor, grad: Tensor) -> None:
     if hooks:
         for fn in tuple(hooks.values()):
             fn(variable)
+            if _tracer is not None:
+                _tracer.hook("post_accumulate_grad", None, 0, fn, variable, None)

@@ -28,7 +28,13 @@ from .. import _errors
 from .grad_mode import _state
 from .graph import Node, SavedTensor
 
-__all__ = ["Function", "FunctionCtx", "BackwardCFunction", "once_differentiable"]
+__all__ = [
+    "Function",
+    "FunctionCtx",
+    "BackwardCFunction",
+    "once_differentiable",
+    "Error",
+]
 
 
 class FunctionCtx:
@@ -161,6 +167,11 @@ class Function(metaclass=_FunctionMeta):
         single = not isinstance(outputs, tuple)
         outs = (outputs,) if single else outputs
         if record:
+            for d in ctx.dirty_tensors:
+                if d._grad_fn is None and d._requires_grad:
+                    raise RuntimeError(
+                        "a leaf Variable that requires grad has been used in an in-place operation."
+                    )
             meta = []
             wrapped = []
             for i, o in enumerate(outs):
@@ -191,17 +202,78 @@ class Function(metaclass=_FunctionMeta):
         return outs[0] if single else outs
 
 
+ONCE_DIFFERENTIABLE_ERROR = (
+    "trying to differentiate twice a function that was marked with @once_differentiable"
+)
+
+
+class Error(Node):
+    """A node that raises when backward reaches it (torch's ``DelayedError``)."""
+
+    __slots__ = ("msg",)
+    _always_call = True
+
+    def __init__(self, msg: str, next_functions: tuple, out_meta: tuple) -> None:
+        Node.__init__(self, next_functions, out_meta)
+        self.msg = msg
+
+    def name(self) -> str:
+        return "torch::autograd::Error"
+
+    def apply(self, grad_outputs: tuple) -> tuple:
+        raise RuntimeError(self.msg)
+
+
+def _delayed_error(msg: str, outputs: tuple) -> tuple:
+    """Outputs with the same values whose grad_fn is an ``Error`` node raising ``msg``.
+
+    As torch does, each output's edge leads to the ``AccumulateGrad`` of a fresh leaf (a
+    detached alias): the graph goes nowhere, backward fails only if it reaches the node.
+    """
+    from ..ops._util import edge
+    from ..tensor import Tensor
+
+    leaves = []
+    for o in outputs:
+        if isinstance(o, Tensor):
+            leaf = Tensor._make(o._data, True)
+            leaf._vc = o._vc
+            leaves.append(leaf)
+        else:
+            leaves.append(None)
+    meta = tuple(((), np.dtype(np.float32)) if v is None else (v._data.shape, v._data.dtype)
+                 for v in leaves)  # fmt: skip
+    node = Error(msg, tuple(edge(v) for v in leaves), meta)
+    return tuple(
+        None if v is None else Tensor._make(v._data, True, node, i) for i, v in enumerate(leaves)
+    )
+
+
 def once_differentiable(fn):
-    """Decorate ``backward`` to run without recording: its result cannot be differentiated."""
+    """Decorate ``backward`` to run without recording: its result cannot be differentiated.
+
+    Under ``create_graph=True`` the gradients it returns get an ``Error`` grad_fn, so that
+    differentiating them raises ``trying to differentiate twice a function that was marked
+    with @once_differentiable`` (torch's behaviour and text).
+    """
     import functools
+
+    from ..tensor import Tensor
 
     @functools.wraps(fn)
     def wrapper(ctx, *args):
         prev = _state.enabled
         _state.enabled = False
         try:
-            return fn(ctx, *args)
+            outputs = fn(ctx, *args)
         finally:
             _state.enabled = prev
+        if not _state.enabled:
+            return outputs
+        if not any(isinstance(a, Tensor) and a._requires_grad for a in args):
+            return outputs
+        single = not isinstance(outputs, tuple)
+        wrapped = _delayed_error(ONCE_DIFFERENTIABLE_ERROR, (outputs,) if single else outputs)
+        return wrapped[0] if single else wrapped
 
     return wrapper

@@ -33,6 +33,9 @@ __all__ = [
     "RemovableHandle",
     "GradientEdge",
     "get_gradient_edge",
+    "saved_tensors_hooks",
+    "save_on_cpu",
+    "register_multi_grad_hook",
 ]
 
 # Creation order of nodes: the engine runs ready nodes with the highest number first,
@@ -201,7 +204,9 @@ def get_gradient_edge(tensor: Tensor) -> GradientEdge:
     return GradientEdge(node, nr)
 
 
-_BACKWARD_SUFFIX = re.compile(r"Backward\d*$")
+# torch names the op in its "modified by an inplace operation" error as ExpBackward0 -> "Exp",
+# MaxBackward1 -> "Max1": "Backward0" goes, any other number stays.
+_BACKWARD_SUFFIX = re.compile(r"Backward(?:0$|(?=\d*$))")
 
 
 class SavedTensor:
@@ -212,12 +217,18 @@ class SavedTensor:
     with that ``grad_fn``, which is why a saved output is not the original object.
     """
 
-    __slots__ = ("_tensor", "_data", "_vc", "_version", "_node", "_output_nr", "_orig", "_released")
+    __slots__ = ("_tensor", "_data", "_vc", "_version", "_node", "_output_nr", "_orig", "_released",
+                 "_hooks", "_packed", "_leaf_acc", "_requires_grad")  # fmt: skip
 
     def __init__(self, tensor: Tensor, is_output: bool = False) -> None:
         self._vc = tensor._vc
         self._version = tensor._vc[0]
         self._released = False
+        self._hooks = None
+        # Python numbers wrapped as tensors are never shown to hooks (as in torch).
+        if _saved_hooks_stack and type(tensor).__name__ != "WrappedNumber":
+            self._pack(tensor, is_output)
+            return
         if is_output:
             self._tensor = None
             self._data = tensor._data
@@ -231,15 +242,62 @@ class SavedTensor:
             self._output_nr = 0
             self._orig = None
 
+    def _pack(self, tensor: Tensor, is_output: bool) -> None:
+        # torch's SavedVariable with hooks: keep only what pack_hook returned, plus the
+        # edge the unpacked tensor will need (its grad_fn, or its leaf's AccumulateGrad).
+        pack, unpack = _saved_hooks_stack[-1]
+        self._hooks = unpack
+        self._tensor = self._data = self._orig = None
+        self._output_nr = tensor._output_nr
+        self._requires_grad = tensor._requires_grad
+        self._leaf_acc = None
+        if is_output:
+            self._node = weakref.ref(tensor._grad_fn)
+        elif tensor._grad_fn is not None:
+            self._node = tensor._grad_fn
+        else:
+            self._node = None
+            if tensor._requires_grad:
+                self._leaf_acc = tensor._grad_accumulator()
+        from .grad_mode import _state
+
+        prev = _state.enabled
+        _state.enabled = False  # torch calls pack_hook with grad mode off
+        try:
+            self._packed = pack(tensor)
+        finally:
+            _state.enabled = prev
+
+    def _unpack_hooked(self) -> Tensor:
+        from ..tensor import Tensor
+
+        data = self._hooks(self._packed)
+        if not isinstance(data, Tensor):
+            raise TypeError(
+                "Output of saved tensor unpack_hook expected to be a Tensor but got result of "
+                f"type {type(data).__name__}"
+            )
+        node = self._node() if isinstance(self._node, weakref.ref) else self._node
+        if node is not None:
+            return Tensor._make(data._data, True, node, self._output_nr)
+        out = Tensor._make(data._data, self._requires_grad)
+        if self._leaf_acc is not None:
+            out._grad_acc = weakref.ref(self._leaf_acc)
+        return out
+
     def release(self) -> None:
         self._released = True
         self._tensor = None
         self._data = None
+        if self._hooks is not None:
+            self._packed = None
 
     def unpack(self) -> Tensor:
         """The saved tensor; raises torch's errors if it was freed or modified in place."""
         if self._released:
             raise RuntimeError(_errors.BACKWARD_TWICE)
+        if self._hooks is not None:
+            return self._unpack_hooked()  # torch skips the version check with hooks
         if self._vc[0] != self._version:
             raise RuntimeError(self._modified_message())
         if self._tensor is not None:
@@ -259,6 +317,10 @@ class SavedTensor:
             data, grad_fn, nr = current._data, current._grad_fn, current._output_nr
         else:
             data, grad_fn, nr = self._data, self._node(), self._output_nr
+        if isinstance(self._node, weakref.ref):
+            # A saved output names the node that saved it (torch's saved_for), not the
+            # grad_fn an in-place op gave the tensor afterwards.
+            grad_fn, nr = self._node(), self._output_nr
         which = ""
         if grad_fn is not None:
             op = _BACKWARD_SUFFIX.sub("", grad_fn.name())
@@ -272,3 +334,97 @@ class SavedTensor:
             now=self._vc[0],
             saved=self._version,
         )
+
+
+# The active (pack_hook, unpack_hook) pairs, innermost last: SavedTensor uses the last one.
+_saved_hooks_stack: list = []
+
+
+class saved_tensors_hooks:  # noqa: N801 - torch's name
+    """Context manager: ``pack_hook(t)`` runs when an operation saves ``t`` for backward,
+    ``unpack_hook(packed)`` when backward reads it (and must return a tensor).
+
+    Math: backward sees unpack_hook(pack_hook(t)) wherever it would have used t.
+
+    Example:
+        >>> import minigrad as mg
+        >>> x = mg.tensor([1.0, 2.0], requires_grad=True)
+        >>> with mg.autograd.graph.saved_tensors_hooks(lambda t: t * 0 + 5, lambda p: p):
+        ...     y = x * x
+        >>> y.sum().backward(); x.grad
+        tensor([10., 10.])
+    """
+
+    def __init__(self, pack_hook: Callable[[Tensor], Any], unpack_hook: Callable[[Any], Tensor]):
+        self.pack_hook = pack_hook
+        self.unpack_hook = unpack_hook
+
+    def __enter__(self) -> None:
+        _saved_hooks_stack.append((self.pack_hook, self.unpack_hook))
+
+    def __exit__(self, *args: object) -> None:
+        _saved_hooks_stack.pop()
+
+
+class save_on_cpu(saved_tensors_hooks):  # noqa: N801 - torch's name
+    """Saved tensors are kept as copies "on the CPU" (minigrad has only the CPU: a copy)."""
+
+    def __init__(self, pin_memory: bool = False, device_type: str = "cuda") -> None:
+        def pack_to_cpu(tensor: Tensor):
+            from ..tensor import Tensor as _T
+
+            return ("cpu", _T._make(tensor._data.copy()))
+
+        def unpack_from_cpu(packed):
+            return packed[1]
+
+        super().__init__(pack_to_cpu, unpack_from_cpu)
+
+
+class _MultiHandle(RemovableHandle):
+    __slots__ = ("_handles",)
+
+    def __init__(self, handles: tuple) -> None:
+        self._handles = handles
+
+    def remove(self) -> None:
+        for h in self._handles:
+            h.remove()
+
+
+def register_multi_grad_hook(tensors, fn: Callable, *, mode: str = "all") -> RemovableHandle:
+    """Call ``fn`` once the gradients of ``tensors`` were computed in a backward pass.
+
+    ``mode="all"``: ``fn(grads)`` with one entry per tensor (None for those the pass does not
+    reach), after all of them are known. ``mode="any"``: ``fn(grad)`` for the first one.
+    """
+    from .engine import _will_run
+
+    if mode not in ("all", "any"):
+        raise ValueError(f"Expects mode to be one of ('all', 'any') but got {mode}")
+    tensors = tuple(tensors)
+    state: dict = {"task": None, "grads": None, "count": 0}
+
+    def make_hook(i: int):
+        def hook(grad):
+            task, token = _will_run(None)
+            if state["task"] is not token:
+                state["task"], state["grads"], state["count"] = token, [None] * len(tensors), 0
+                state["expected"] = sum(
+                    1 for t in tensors if _will_run(t.grad_fn or t._grad_accumulator())[0]
+                )
+            if mode == "any":
+                if state["count"] == 0:
+                    state["count"] = 1
+                    fn(grad)
+                return None
+            state["grads"][i] = grad
+            state["count"] += 1
+            if state["count"] == state["expected"]:
+                fn(state["grads"])
+            return None
+
+        return hook
+
+    handles = tuple(t.register_hook(make_hook(i)) for i, t in enumerate(tensors) if t.requires_grad)
+    return _MultiHandle(handles)

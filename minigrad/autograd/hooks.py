@@ -49,3 +49,39 @@ def register_post_accumulate_grad_hook(t: Tensor, hook: Callable) -> RemovableHa
     handle = RemovableHandle(hooks)
     hooks[handle.id] = hook
     return handle
+
+
+def _hook_name(hook: Callable) -> str:
+    return getattr(hook, "__name__", "<unknown>")
+
+
+def check_hook_result(hook: Callable, original, result) -> None:
+    """torch's checks on a gradient a hook returned: a tensor of the same dtype and shape."""
+    from ..tensor import Tensor
+
+    if result is None:
+        return
+    if original is None:
+        raise RuntimeError("can't replace a None gradient with a non-None value")
+    if not isinstance(result, Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(result).__name__}'")
+    if result._data.dtype != original._data.dtype:
+        raise RuntimeError(
+            f"hook '{_hook_name(hook)}' has changed the type of value (was "
+            f"{original.dtype._legacy} got {result.dtype._legacy})"
+        )
+    if result._data.shape != original._data.shape:
+        raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the size of value")
+
+
+def check_hook_tuple(hook: Callable, original: tuple, result) -> None:
+    """torch's checks on the tuple a node pre-hook or post-hook returned."""
+    if not isinstance(result, tuple):
+        raise TypeError(f"expected tuple, but hook returned '{type(result).__name__}'")
+    if len(result) != len(original):
+        raise RuntimeError(
+            f"hook '{_hook_name(hook)}' has returned an incorrect number of values (got "
+            f"{len(result)}, but expected {len(original)})"
+        )
+    for old, new in zip(original, result):
+        check_hook_result(hook, old, new)

@@ -120,6 +120,10 @@ def edge(t: Tensor | None) -> tuple:
     if t._grad_fn is not None:
         return (t._grad_fn, t._output_nr)
     if t._requires_grad:
+        if t._base is not None:
+            # A view made under no_grad of a tensor that requires grad: it requires grad
+            # (through its base) but, as in torch, has no grad accumulator of its own.
+            return (None, 0)
         return (t._grad_accumulator(), 0)
     return (None, 0)
 
@@ -210,12 +214,12 @@ def sum_to(grad: Tensor, shape: tuple) -> Tensor:
     """
     shape = tuple(shape)
     gshape = grad._data.shape
-    if gshape == shape:
-        return grad
-    if not shape:
+    if not shape:  # torch: always grad.sum() for a 0-dim target, even from a 0-dim grad
         from .reduction import sum as _sum
 
         return _sum(grad)
+    if gshape == shape:
+        return grad
     lead = len(gshape) - len(shape)
     dims = list(range(lead))
     for i, s in enumerate(shape):

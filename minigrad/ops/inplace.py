@@ -12,9 +12,10 @@ import numpy as np
 
 from .. import _errors
 from ..autograd.grad_mode import _state
-from ..autograd.graph import Node
+from ..autograd.graph import Node, SavedTensor
 from . import pointwise as pw
-from ._util import Tensor, is_scalar, record, result_dtype, sum_to
+from . import shape as sh
+from ._util import Tensor, is_scalar, record, result_dtype
 
 __all__ = ["add_", "sub_", "mul_", "div_", "zero_", "fill_", "copy_", "clamp_", "setitem"]
 
@@ -51,6 +52,19 @@ def _old(t: Tensor) -> Tensor:
     return Tensor._make(t._data.copy(), t._requires_grad, t._grad_fn, t._output_nr)
 
 
+def _save_clone(result: Tensor, old: Tensor) -> Tensor:
+    """Where the op saved its ``self`` for backward, save ``self.clone()`` instead, as torch's
+    in-place ops do (the tensor itself is about to be overwritten): a second derivative then
+    goes through ``CloneBackward0``."""
+    node = result._grad_fn
+    saved = getattr(node, "s_self", None) if node is not None else None
+    if isinstance(saved, SavedTensor) and saved._tensor is old and old._requires_grad:
+        from .shape import clone
+
+        node.s_self = SavedTensor(clone(old))
+    return result
+
+
 def _commit(t: Tensor, result: Tensor) -> Tensor:
     """Write ``result`` into ``t``'s storage and take over its history."""
     if result._data.shape != t._data.shape:
@@ -66,10 +80,26 @@ def _commit(t: Tensor, result: Tensor) -> Tensor:
             "a single memory location. Please clone() the tensor before performing the "
             "operation."
         )
+    if result._grad_fn is not None and result._data.dtype != t._data.dtype:
+        # The op computed in the promoted dtype, but its output is t (torch: the node's
+        # output metadata is self's), so gradients arrive in t's dtype.
+        node, nr = result._grad_fn, result._output_nr
+        meta = list(node._out_meta)
+        meta[nr] = (t._data.shape, t._data.dtype)
+        node._out_meta = tuple(meta)
     if result._grad_fn is not None:
+        old, old_nr = t._grad_fn, t._output_nr
         t._grad_fn = result._grad_fn
         t._output_nr = result._output_nr
         t._requires_grad = True
+        if t._retains_grad and old is not None and old._retains_grad:
+            # torch moves the retain_grad hook to the new grad_fn: .grad is the gradient
+            # of the tensor's latest version.
+            ref = old._retains_grad.pop(old_nr, None)
+            if ref is not None:
+                if t._grad_fn._retains_grad is None:
+                    t._grad_fn._retains_grad = {}
+                t._grad_fn._retains_grad[t._output_nr] = ref
     t._vc[0] += 1
     return t
 
@@ -77,7 +107,8 @@ def _commit(t: Tensor, result: Tensor) -> Tensor:
 def _binary_inplace(t: Tensor, other, op) -> Tensor:
     _check(t, other)
     if _recorded(t, other):
-        return _commit(t, op(_old(t), other))
+        old = _old(t)
+        return _commit(t, _save_clone(op(old, other), old))
     with _no_record():
         return _commit(t, op(t, other))
 
@@ -164,7 +195,9 @@ class CopyBackwards(Node):
         ga = Tensor._make(np.zeros_like(g._data)) if self._needs(0) else None
         gb = None
         if self._needs(1):
-            gb = sum_to(g, self.s_src_shape)
+            # torch: grad.to(src's dtype); the engine then sums broadcast dims away
+            # (so ToCopyBackward0 comes before SumBackward in a recorded gradient).
+            gb = g
             if gb._data.dtype != self.s_src_dtype:
                 gb = pw.to_dtype(gb, Tensor._make(np.zeros((), self.s_src_dtype)).dtype)
         return ga, gb
@@ -188,22 +221,60 @@ class CopySlices(Node):
     """``t[index] = value`` on a recorded tensor: grad outside the slice goes to the old
     ``t``, grad inside it (summed to value's shape) goes to ``value``."""
 
-    __slots__ = ("s_index", "s_value_shape", "s_value_dtype")
+    __slots__ = ("s_index", "s_value_shape", "s_value_dtype", "s_released")
 
     def name(self) -> str:
         return "torch::autograd::CopySlices"
 
+    def release_variables(self) -> None:
+        # torch's CopySlices drops its wrapped function: a second backward raises here.
+        self.s_released = True
+
     def apply(self, grads):
+        if getattr(self, "s_released", False):
+            raise RuntimeError(_errors.BACKWARD_TWICE)
         (g,) = grads
+        # torch: result.copy_(grad) (CopyBackwards under create_graph); the value's grad is
+        # result.as_strided(view).clone(), summed by the engine where shapes differ; then
+        # result[view].copy_(zeros) (CopySlices) is the grad of the old tensor.
+        inner = record(g._data.copy(), CopyBackwards, (None, g))
+        if inner._grad_fn is not None:
+            inner._grad_fn.s_src_shape = g._data.shape
+            inner._grad_fn.s_src_dtype = g._data.dtype
         ga = gb = None
+        if self._needs(1):
+            view = record(inner._data[self.s_index], AsStridedBackward0, (inner,))
+            if view._grad_fn is not None:
+                view._grad_fn.s_index = self.s_index
+                view._grad_fn.s_sizes = g._data.shape
+            gb = sh.clone(view)
         if self._needs(0):
             data = g._data.copy()
             data[self.s_index] = 0
-            ga = Tensor._make(data)
-        if self._needs(1):
-            part = g[self.s_index] if not isinstance(self.s_index, tuple) or self.s_index else g
-            gb = sum_to(part, self.s_value_shape)
+            ga = record(data, CopySlices, (inner, None))
+            if ga._grad_fn is not None:
+                ga._grad_fn.s_index = self.s_index
+                ga._grad_fn.s_value_shape = g._data[self.s_index].shape
+                ga._grad_fn.s_value_dtype = g._data.dtype
         return ga, gb
+
+
+class AsStridedBackward0(Node):
+    """d self.as_strided(view) = zeros of self's shape with grad placed in the view.
+
+    Only CopySlices' backward makes these (torch's grad_slice); minigrad keeps the view's
+    numpy index instead of sizes/strides/offset.
+    """
+
+    __slots__ = ("s_index", "s_sizes")
+
+    def apply(self, grads):
+        # Differentiable (values exact at any order; torch's node names differ from here
+        # on): the view's places, in row-major order, receive grad's elements.
+        mask = np.zeros(self.s_sizes, dtype=bool)
+        mask[self.s_index] = True
+        zeros = Tensor._make(np.zeros(self.s_sizes, dtype=grads[0]._data.dtype))
+        return (pw.masked_scatter(zeros, Tensor._make(mask), grads[0]),)
 
 
 def setitem(t: Tensor, index, value) -> None:

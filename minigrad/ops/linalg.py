@@ -18,6 +18,12 @@ from .pointwise import _mul_scalar, mul
 __all__ = ["mm", "mv", "dot", "addmm", "matmul", "bmm"]
 
 
+def _product(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``x @ y`` without numpy's floating-point warnings (torch gives inf/NaN silently)."""
+    with np.errstate(all="ignore"):
+        return np.matmul(x, y)
+
+
 def _column_major(sizes: tuple, strides: tuple) -> bool:
     # torch's test in mm_mat1_backward / mm_mat2_backward.
     return len(sizes) == 2 and strides[0] == 1 and strides[1] == sizes[0]
@@ -61,6 +67,11 @@ def _check_mm(a: Tensor, b: Tensor) -> None:
         )
 
 
+def _scalar_type(t: Tensor) -> str:
+    """torch's ScalarType name: Float, Double, Long, ..."""
+    return t.dtype._legacy[len("torch.") : -len("Tensor")]
+
+
 def _c_name(t: Tensor) -> str:
     return {"float32": "float", "float64": "double", "int64": "long int"}.get(
         t.dtype.name, t.dtype.name
@@ -93,15 +104,16 @@ class MmBackward0(Node):
 def mm(a: Tensor, b: Tensor) -> Tensor:
     """Math: the matrix product of two 2-D tensors."""
     _check_mm(a, b)
-    out = record(a._data @ b._data, MmBackward0, (a, b))
+    out = record(_product(a._data, b._data), MmBackward0, (a, b))
     node = out._grad_fn
     if node is not None:
         node.s_self = save(a) if b._requires_grad else None
         node.s_mat2 = save(b) if a._requires_grad else None
         node.s_self_sizes = a._data.shape
-        node.s_self_strides = _elem_strides(a._data)
+        # torch keeps an input's strides only when that input needs a gradient.
+        node.s_self_strides = _elem_strides(a._data) if a._requires_grad else ()
         node.s_mat2_sizes = b._data.shape
-        node.s_mat2_strides = _elem_strides(b._data)
+        node.s_mat2_strides = _elem_strides(b._data) if b._requires_grad else ()
     return out
 
 
@@ -138,6 +150,13 @@ class AddmmBackward0(Node):
 
 def addmm(bias: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tensor:
     """Math: beta·bias + alpha·(mat1 @ mat2); what ``nn.Linear`` computes."""
+    # torch checks the dtypes first: self (bias) against mat2, then mat1 against mat2.
+    for name, x in (("self", bias), ("mat1", mat1)):
+        if x._data.dtype != mat2._data.dtype:
+            raise RuntimeError(
+                f"{name} and mat2 must have the same dtype, but got {_scalar_type(x)} "
+                f"and {_scalar_type(mat2)}"
+            )
     _check_mm(mat1, mat2)
     from .shape import expand
 
@@ -145,7 +164,7 @@ def addmm(bias: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tenso
     if bias._data.shape != out_shape:
         with _no_record():
             expand(bias, out_shape)  # raises torch's "expanded size" error if it cannot
-    prod = mat1._data @ mat2._data
+    prod = _product(mat1._data, mat2._data)
     if alpha != 1:
         prod = prod * alpha
     b = bias._data if beta == 1 else bias._data * beta
@@ -157,9 +176,10 @@ def addmm(bias: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tenso
         node.s_mat2 = save(mat2) if mat1._requires_grad else None
         node.s_alpha, node.s_beta = alpha, beta
         node.s_mat1_sizes = mat1._data.shape
-        node.s_mat1_strides = _elem_strides(mat1._data)
+        # torch keeps an input's strides only when that input needs a gradient.
+        node.s_mat1_strides = _elem_strides(mat1._data) if mat1._requires_grad else ()
         node.s_mat2_sizes = mat2._data.shape
-        node.s_mat2_strides = _elem_strides(mat2._data)
+        node.s_mat2_strides = _elem_strides(mat2._data) if mat2._requires_grad else ()
     return out
 
 
@@ -191,7 +211,13 @@ def mv(a: Tensor, v: Tensor) -> Tensor:
             f"size mismatch, got input ({a._data.shape[0] if a._data.ndim else 0}), "
             f"mat ({'x'.join(map(str, a._data.shape))}), vec ({v._data.shape[0] if v._data.ndim else 0})"
         )
-    out = record(a._data @ v._data, MvBackward0, (a, v))
+    if a._data.dtype != v._data.dtype:
+        # torch's mv is addmv into a result of vec's dtype: (result, mat, vec)
+        raise RuntimeError(
+            "addmv input tensors must have the same dtype, but got "
+            f"{_scalar_type(v)}, {_scalar_type(a)}, and {_scalar_type(v)}"
+        )
+    out = record(_product(a._data, v._data), MvBackward0, (a, v))
     node = out._grad_fn
     if node is not None:
         node.s_self = save(a) if v._requires_grad else None
@@ -221,12 +247,17 @@ def dot(a: Tensor, b: Tensor) -> Tensor:
         raise RuntimeError(
             f"1D tensors expected, but got {a._data.ndim}D and {b._data.ndim}D tensors"
         )
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError(
+            "dot : expected both vectors to have same dtype, but found "
+            f"{_scalar_type(a)} and {_scalar_type(b)}"
+        )
     if a._data.shape != b._data.shape:
         raise RuntimeError(
             f"inconsistent tensor size, expected tensor [{a._data.shape[0]}] and src [{b._data.shape[0]}] to have the same "
             f"number of elements, but got {a._data.shape[0]} and {b._data.shape[0]} elements respectively"
         )
-    out = record(np.dot(a._data, b._data), DotBackward0, (a, b))
+    out = record(_product(a._data, b._data), DotBackward0, (a, b))
     node = out._grad_fn
     if node is not None:
         node.s_self = save(a) if b._requires_grad else None
@@ -255,7 +286,9 @@ def bmm(a: Tensor, b: Tensor) -> Tensor:
     """Math: a batch of matrix products of two 3-D tensors."""
     if a._data.ndim != 3 or b._data.ndim != 3:
         raise RuntimeError("batch1 and batch2 must be 3D tensors")
-    out = record(np.matmul(a._data, b._data), BmmBackward0, (a, b))
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError(f"expected scalar type {_scalar_type(a)} but found {_scalar_type(b)}")
+    out = record(_product(a._data, b._data), BmmBackward0, (a, b))
     node = out._grad_fn
     if node is not None:
         node.s_self = save(a) if b._requires_grad else None
@@ -263,13 +296,44 @@ def bmm(a: Tensor, b: Tensor) -> Tensor:
     return out
 
 
+def _should_fold(a: Tensor, b: Tensor) -> bool:
+    """torch's ``should_fold``: fold the larger tensor's batch into one mm/mv?
+
+    Only for an N-D (N >= 3) tensor against a 1-D or 2-D one; always when the smaller one
+    requires grad (a smaller gradient in backward), otherwise only if the fold is a view.
+    """
+    da, db = a._data.ndim, b._data.ndim
+    a_larger = da >= db
+    big = a._data if a_larger else np.swapaxes(b._data, -1, -2)
+    if not (big.ndim >= 3 and min(da, db) <= 2):
+        return False
+    if (b if a_larger else a)._requires_grad:
+        return True
+    if da == 2:
+        return False  # mm on the transposed tensor would need a copy afterwards
+    if big.size == 0:
+        return True
+    shape, strides = big.shape, _elem_strides(big)
+    return all(strides[i] == strides[i + 1] * shape[i + 1] for i in range(big.ndim - 2))
+
+
 def matmul(a: Tensor, b: Tensor) -> Tensor:
     """Math: the matrix product, dispatched by dimensions as ``torch.matmul``.
 
     1-D·1-D → ``dot``; 2-D·2-D → ``mm``; 2-D·1-D → ``mv``; 1-D·2-D → ``unsqueeze``, ``mm``,
-    ``squeeze_``; N-D·(1 or 2)-D → folded into one ``mm``/``mv``; otherwise ``bmm``.
+    ``squeeze_``; N-D against 1-D/2-D → folded into one ``mm``/``mv`` when torch folds
+    (``_should_fold``); otherwise broadcast batches and ``bmm``, exactly as torch records it.
     """
-    from .shape import _squeeze_inplace_dim, _unsafe_view, expand, reshape, unsqueeze
+    from .shape import (
+        _squeeze_inplace_dim,
+        _unsafe_view,
+        expand,
+        reshape,
+        squeeze,
+        t,
+        transpose,
+        unsqueeze,
+    )
 
     da, db = a._data.ndim, b._data.ndim
     if da == 0 or db == 0:
@@ -284,20 +348,30 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
         return _squeeze_inplace_dim(mm(unsqueeze(a, 0), b), 0)
     if da == 2 and db == 2:
         return mm(a, b)
-    if da >= 3 and db in (1, 2):
-        lead = a._data.shape[:-1]
-        folded = reshape(a, (int(np.prod(lead)), a._data.shape[-1]))
-        if db == 2:
-            return _unsafe_view(mm(folded, b), lead + (b._data.shape[1],))
-        return _unsafe_view(mv(folded, b), lead)
+    if _should_fold(a, b):
+        swap = db > da  # fold b: compute (bᵀ @ aᵀ)ᵀ
+        t1 = transpose(b, -2, -1) if swap else a
+        t2 = (t(a) if da == 2 else a) if swap else b
+        lead = t1._data.shape[:-1]
+        shape = lead + ((t2._data.shape[1],) if t2._data.ndim == 2 else ())
+        folded = reshape(t1, (int(np.prod(lead)), t1._data.shape[-1]))
+        if t2._data.ndim == 2:
+            out = _unsafe_view(mm(folded, t2), shape)
+            return transpose(out, -2, -1).contiguous() if swap else out
+        return _unsafe_view(mv(folded, t2), shape)
     # Batched: broadcast the batch dimensions and use bmm.
-    a2 = unsqueeze(a, 0) if da == 1 else a
-    b2 = unsqueeze(b, -1) if db == 1 else b
-    n, m1 = a2._data.shape[-2:]
-    m2, p = b2._data.shape[-2:]
-    batch = np.broadcast_shapes(a2._data.shape[:-2], b2._data.shape[:-2])
+    n = a._data.shape[-2] if da > 1 else 1
+    m1 = a._data.shape[-1]
+    m2 = b._data.shape[-2] if db > 1 else b._data.shape[0]
+    p = b._data.shape[-1] if db > 1 else 1
+    batch = tuple(
+        np.broadcast_shapes(a._data.shape[: max(da - 2, 0)], b._data.shape[: max(db - 2, 0)])
+    )
     size = int(np.prod(batch))
-    ea = reshape(expand(a2, batch + (n, m1)), (size, n, m1))
-    eb = reshape(expand(b2, batch + (m2, p)), (size, m2, p))
+    ea = reshape(expand(a, batch + (n, m1)), (size, n, m1))
     shape = batch + ((n,) if da > 1 else ()) + ((p,) if db > 1 else ())
+    if db == 1:
+        eb = unsqueeze(reshape(expand(b, batch + (m2,)), (size, m2)), 2)
+        return _unsafe_view(squeeze(bmm(ea, eb), -1), shape)
+    eb = reshape(expand(b, batch + (m2, p)), (size, m2, p))
     return _unsafe_view(bmm(ea, eb), shape)

@@ -32,7 +32,8 @@ __all__ = [
     "add", "sub", "rsub", "mul", "div", "rdiv", "neg", "pow", "reciprocal", "exp", "log",
     "sqrt", "exp2", "abs", "sgn", "sign", "sin", "cos", "tanh", "sigmoid", "relu", "clamp",
     "maximum", "minimum", "where", "masked_fill", "to_dtype", "eq", "ne", "lt", "le", "gt",
-    "ge", "isnan", "logical_and", "logical_or", "logical_not", "zeros_scalar",
+    "ge", "isnan", "logical_and", "logical_or", "logical_not", "zeros_scalar", "masked_select",
+    "masked_scatter",
 ]  # fmt: skip
 
 
@@ -351,7 +352,8 @@ class PowBackward1(Node):
         gx = ge = None
         if self._needs(1):  # "exponent" before "self", as torch
             cond = logical_and(eq(x, 0), ge_(e, 0))
-            ge = mul(g, where(cond, zeros_scalar(g), mul(self._saved_result, log(x))))
+            x_ = to_dtype(x, result_dtype(x, e))  # torch: self.to(result_type(self, exponent))
+            ge = mul(g, where(cond, zeros_scalar(g), mul(self._saved_result, log(x_))))
         if self._needs(0):
             d = mul(g, mul(e, pow(x, _sub_scalar(e, 1))))
             gx = where(eq(e, 0.0), zeros_scalar(g), d)
@@ -365,14 +367,16 @@ class PowBackward2(Node):
     _saved = ("s_result", "s_exponent")
     _saved_self = SavedAttr("s_self")
     _saved_result = SavedAttr("s_result")
+    _saved_exponent = SavedAttr("s_exponent")
 
     def apply(self, grads):
         (g,) = grads
         base = self.s_self
+        # torch saves (and so checks the version of) the exponent whatever the base
+        e = self._saved_exponent
         result = self._saved_result
         if base == 0:
             # torch: zero where exponent >= 0, else result·log(0) = -inf·result.
-            e = self.s_exponent.unpack()
             with np.errstate(invalid="ignore"):
                 d = _mul_scalar(result, -math.inf)
             return (mul(g, where(ge_(e, 0), zeros_scalar(g), d)),)
@@ -390,7 +394,7 @@ def pow(a, exponent) -> Tensor:  # noqa: A001 - torch's name
         if out._grad_fn is not None:
             out._grad_fn.s_self = a
             out._grad_fn.s_result = save_result(out)
-            out._grad_fn.s_exponent = save(exponent) if a == 0 else None
+            out._grad_fn.s_exponent = save(exponent)
         return out
     if is_scalar(exponent):
         x, y = _binary(a, exponent)
@@ -562,9 +566,16 @@ class SignBackward0(Node):
         return (plain(np.zeros_like(grads[0]._data)),)
 
 
+def _sign_np(d: np.ndarray) -> np.ndarray:
+    # torch: (0 < x) - (x < 0), so NaN gives 0 (np.sign gives NaN)
+    if d.dtype.kind != "f":
+        return np.sign(d)
+    return (d > 0).astype(d.dtype) - (d < 0).astype(d.dtype)
+
+
 def sgn(a: Tensor) -> Tensor:
     """Math: sign of a (-1, 0 or 1)."""
-    out = record(np.sign(a._data), SgnBackward0, (a,))
+    out = record(_sign_np(a._data), SgnBackward0, (a,))
     if out._grad_fn is not None:
         out._grad_fn.s_self = save(a)
         out._grad_fn.s_result = save_result(out)
@@ -573,7 +584,7 @@ def sgn(a: Tensor) -> Tensor:
 
 def sign(a: Tensor) -> Tensor:
     """Math: sign of a (-1, 0 or 1)."""
-    return record(np.sign(a._data), SignBackward0, (a,))
+    return record(_sign_np(a._data), SignBackward0, (a,))
 
 
 class SinBackward0(Node):
@@ -682,7 +693,8 @@ class ReluBackward0(Node):
 def relu(a: Tensor) -> Tensor:
     """Math: max(a, 0)."""
     d = a._data
-    out = record(np.maximum(d, np.zeros((), d.dtype)), ReluBackward0, (a,))
+    # x < 0 ? 0 : x, as torch: keeps -0. and NaN (np.maximum would turn -0. into 0.)
+    out = record(np.where(d < 0, np.zeros((), d.dtype), d), ReluBackward0, (a,))
     if out._grad_fn is not None:
         out._grad_fn.s_result = save_result(out)
     return out
@@ -828,9 +840,86 @@ class MaskedFillBackward1(Node):
         (g,) = grads
         m = self._saved_mask
         ga = masked_fill(g, m, 0) if self._needs(0) else None
-        # torch sums grad.masked_select(mask); where() gives the same value.
-        gv = _sum(where(m, g, zeros_scalar(g))) if self._needs(1) else None
+        gv = _sum(masked_select(g, m)) if self._needs(1) else None  # as torch
         return ga, gv
+
+
+class MaskedSelectBackward0(Node):
+    """d masked_select(self, mask) = zeros with grad scattered into the masked places."""
+
+    __slots__ = ("s_mask", "s_shape")
+    _saved = ("s_mask",)
+    _saved_mask = SavedAttr("s_mask")
+
+    def apply(self, grads):
+        # torch's masked_select_backward: zeros (of the broadcast shape).masked_scatter_(mask,
+        # grad); the engine then sums the broadcast dims away.
+        zeros = plain(np.zeros(self.s_shape, dtype=grads[0]._data.dtype))
+        return (masked_scatter(zeros, self._saved_mask, grads[0]),)
+
+
+def masked_select(a: Tensor, mask: Tensor) -> Tensor:
+    """Math: the elements of a where mask is True, as a 1-D tensor (broadcast first)."""
+    shape = np.broadcast_shapes(a._data.shape, mask._data.shape)
+    m = np.broadcast_to(mask._data, shape)
+    out = record(np.broadcast_to(a._data, shape)[m], MaskedSelectBackward0, (a,))
+    if out._grad_fn is not None:
+        out._grad_fn.s_mask = save(mask)
+        out._grad_fn.s_shape = shape
+    return out
+
+
+class MaskedScatterBackward0(Node):
+    """d masked_scatter(self, mask, source) = grad with the masked places zeroed, and
+    grad.masked_select(mask) (zero-padded) viewed as source's shape."""
+
+    __slots__ = ("s_mask", "s_source_sizes")
+    _saved = ("s_mask",)
+    _saved_mask = SavedAttr("s_mask")
+
+    def apply(self, grads):
+        (g,) = grads
+        m = self._saved_mask
+        ga = masked_fill(g, m, 0) if self._needs(0) else None
+        gs = masked_scatter_backward(g, m, self.s_source_sizes) if self._needs(1) else None
+        return ga, gs
+
+
+class MaskedScatterBackwardBackward0(Node):
+    """d masked_scatter_backward(grad, mask, sizes) = zeros.masked_scatter(mask, grad)."""
+
+    __slots__ = ("s_mask", "s_shape")
+    _saved = ("s_mask",)
+    _saved_mask = SavedAttr("s_mask")
+
+    def apply(self, grads):
+        zeros = plain(np.zeros(self.s_shape, dtype=grads[0]._data.dtype))
+        return (masked_scatter(zeros, self._saved_mask, grads[0]),)
+
+
+def masked_scatter_backward(grad: Tensor, mask: Tensor, sizes: tuple) -> Tensor:
+    """Math: grad's masked elements, zero-padded, in the shape ``sizes`` (torch's op)."""
+    m = np.broadcast_to(mask._data, grad._data.shape)
+    flat = np.zeros(int(np.prod(sizes)), dtype=grad._data.dtype)
+    picked = grad._data[m]
+    flat[: picked.size] = picked[: flat.size]
+    out = record(flat.reshape(sizes), MaskedScatterBackwardBackward0, (grad,))
+    if out._grad_fn is not None:
+        out._grad_fn.s_mask = save(mask)
+        out._grad_fn.s_shape = grad._data.shape
+    return out
+
+
+def masked_scatter(a: Tensor, mask: Tensor, source: Tensor) -> Tensor:
+    """Math: a copy of a with the masked places filled, in order, from source's elements."""
+    data = a._data.copy()
+    m = np.broadcast_to(mask._data, data.shape)
+    data[m] = source._data.reshape(-1)[: int(m.sum())]
+    out = record(data, MaskedScatterBackward0, (a, source))
+    if out._grad_fn is not None:
+        out._grad_fn.s_mask = save(mask)
+        out._grad_fn.s_source_sizes = source._data.shape
+    return out
 
 
 def masked_fill(a: Tensor, mask: Tensor, value) -> Tensor:

@@ -16,7 +16,8 @@ from ..autograd.graph import Node
 from ._util import SavedAttr, Tensor, normalize_dim, plain, record, save, save_result
 from .pointwise import _div_scalar, div, eq, isnan, masked_fill
 
-__all__ = ["prod", "norm", "sum", "mean", "max", "min", "argmax", "argmin", "scatter", "gather"]
+__all__ = ["prod", "norm", "sum", "mean", "max", "min", "argmax", "argmin", "scatter", "gather",
+           "scatter_add"]  # fmt: skip
 
 
 def _dims(dim, ndim: int) -> tuple:
@@ -59,6 +60,12 @@ class SumBackward1(Node):
         return (_sum_backward(grads[0], self.s_sizes, self.s_dim, self.s_keepdim),)
 
 
+def _plus_zero(data):
+    """torch's sums start from +0., so a sum of -0. values is +0. (numpy's keeps -0.)."""
+    data = np.asarray(data)
+    return data + data.dtype.type(0) if data.dtype.kind == "f" else data
+
+
 def _sum_dtype(a: Tensor, dtype):
     if dtype is not None:
         return dtype.np
@@ -69,12 +76,12 @@ def sum(a: Tensor, dim=None, keepdim: bool = False, dtype=None) -> Tensor:  # no
     """Math: Σ a, over all elements or along ``dim`` (an int or a tuple of ints)."""
     npd = _sum_dtype(a, dtype)
     if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
-        out = record(np.sum(a._data, dtype=npd), SumBackward0, (a,))
+        out = record(_plus_zero(np.sum(a._data, dtype=npd)), SumBackward0, (a,))
         if out._grad_fn is not None:
             out._grad_fn.s_sizes = a._data.shape
         return out
     dims = _dims(dim, a._data.ndim)
-    data = (
+    data = _plus_zero(
         np.sum(a._data, axis=dims, keepdims=keepdim, dtype=npd)
         if a._data.ndim
         else (a._data.astype(npd))
@@ -97,7 +104,14 @@ class ProdBackward0(Node):
     def apply(self, grads):
         from .pointwise import mul
 
-        x = self._saved_self
+        x, result = self._saved_self, self._saved_result  # unpacked (and checked) first
+        if x._data.ndim == 0:
+            return (grads[0],)
+        if not (x._data == 0).any():
+            # torch's prod_backward without zeros: grad * (result / self), differentiable.
+            return (mul(grads[0], div(result, x)),)
+        # With zeros torch uses cumulative products (not in minigrad): the values are
+        # exact here, but a second derivative through this branch is not recorded.
         data = x._data.reshape(-1)
         others = np.empty_like(data)
         for i in range(data.size):  # exact even when elements are zero
@@ -126,9 +140,10 @@ class LinalgVectorNormBackward0(Node):
         from .pointwise import masked_fill, mul
 
         x, r = self._saved_self, self._saved_result
+        # torch's norm_backward for p = 2: grad * (self / norm).masked_fill_(norm == 0, 0)
         with np.errstate(invalid="ignore", divide="ignore"):
-            g = mul(x, div(grads[0], r))
-        return (masked_fill(g, eq(r, 0), 0),)
+            ratio = masked_fill(div(x, r), eq(r, 0), 0)
+        return (mul(grads[0], ratio),)
 
 
 def norm(a: Tensor) -> Tensor:
@@ -165,7 +180,7 @@ class MeanBackward1(Node):
     def apply(self, grads):
         n = 1
         for d in self.s_dim:
-            n *= self.s_sizes[d]
+            n *= self.s_sizes[d] if self.s_sizes else 1  # a 0-dim input: dim 0 has size 1
         g = _sum_backward(grads[0], self.s_sizes, self.s_dim, self.s_keepdim)
         return (_div_scalar(g, n),)
 
@@ -179,13 +194,15 @@ def mean(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
             f"point or complex dtype. Got: {name}"
         )
     if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
-        out = record(np.mean(a._data, dtype=a._data.dtype), MeanBackward0, (a,))
+        out = record(_plus_zero(np.mean(a._data, dtype=a._data.dtype)), MeanBackward0, (a,))
         if out._grad_fn is not None:
             out._grad_fn.s_sizes = a._data.shape
             out._grad_fn.s_numel = a._data.size
         return out
     dims = _dims(dim, a._data.ndim)
-    data = np.mean(a._data, axis=dims, keepdims=keepdim) if a._data.ndim else a._data.copy()
+    data = _plus_zero(
+        np.mean(a._data, axis=dims, keepdims=keepdim) if a._data.ndim else a._data.copy()
+    )
     out = record(data, MeanBackward1, (a,))
     node = out._grad_fn
     if node is not None:
@@ -342,7 +359,10 @@ class ScatterBackward0(Node):
 def scatter(a: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     """Math: a copy of ``a`` with ``src`` written at ``index`` along ``dim``."""
     data = a._data.copy()
-    np.put_along_axis(data, index._data, src._data.astype(data.dtype), axis=dim)
+    if data.ndim == 0:  # a 0-dim scatter (max(dim) of a 0-dim tensor) writes the value
+        data = src._data.astype(data.dtype).reshape(())
+    else:
+        np.put_along_axis(data, index._data, src._data.astype(data.dtype), axis=dim)
     out = record(data, ScatterBackward0, (a, src))
     if out._grad_fn is not None:
         out._grad_fn.s_dim = dim
@@ -359,20 +379,48 @@ class GatherBackward0(Node):
     _saved_index = SavedAttr("s_index")
 
     def apply(self, grads):
+        # torch's gather_backward: zeros.scatter_add(dim, index, grad), differentiable.
         (g,) = grads
-        idx = self._saved_index
-        data = np.zeros(self.s_sizes, dtype=g._data.dtype)
-        # scatter_add: repeated indices add up.
-        it = np.indices(idx._data.shape)
-        coords = list(it)
-        coords[self.s_dim] = idx._data
-        np.add.at(data, tuple(coords), g._data)
-        return (plain(data),)
+        zeros = plain(np.zeros(self.s_sizes, dtype=g._data.dtype))
+        return (scatter_add(zeros, self.s_dim, self._saved_index, g),)
+
+
+class ScatterAddBackward0(Node):
+    """d scatter_add(self, dim, index, src) = grad, grad.gather(dim, index)."""
+
+    __slots__ = ("s_dim", "s_index")
+    _saved = ("s_index",)
+    _saved_dim = SavedAttr("s_dim")
+    _saved_index = SavedAttr("s_index")
+
+    def apply(self, grads):
+        (g,) = grads
+        gs = gather(g, self.s_dim, self._saved_index) if self._needs(1) else None
+        return (g if self._needs(0) else None), gs
+
+
+def scatter_add(a: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    """Math: a copy of ``a`` with ``src`` added at ``index`` along ``dim`` (repeats add up)."""
+    data = a._data.copy()
+    if data.ndim == 0:
+        data = data + src._data.astype(data.dtype).reshape(())
+    else:
+        coords = list(np.indices(index._data.shape))
+        coords[dim] = index._data
+        np.add.at(data, tuple(coords), src._data[tuple(slice(0, s) for s in index._data.shape)])
+    out = record(data, ScatterAddBackward0, (a, src))
+    if out._grad_fn is not None:
+        out._grad_fn.s_dim = dim
+        out._grad_fn.s_index = save(index)
+    return out
 
 
 def gather(a: Tensor, dim: int, index: Tensor) -> Tensor:
     """Math: out[i][j] = a[index[i][j]][j] (for dim 0), as ``torch.gather``."""
-    data = np.take_along_axis(a._data, index._data, axis=dim)
+    if a._data.ndim == 0:  # 0-dim: the only element (torch allows dim 0 / -1 here)
+        data = a._data.copy()
+    else:
+        data = np.take_along_axis(a._data, index._data, axis=dim)
     out = record(data, GatherBackward0, (a,))
     if out._grad_fn is not None:
         out._grad_fn.s_dim = dim

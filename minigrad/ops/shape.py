@@ -80,13 +80,68 @@ class UnsafeViewBackward0(ViewBackward0):
     __slots__ = ()
 
 
+def _compute_stride(oldshape: tuple, oldstride: tuple, newshape: tuple) -> tuple | None:
+    """torch's ``computeStride``: the strides (in elements) of a view of ``newshape``, or None.
+
+    numpy can make the same views, but it may choose other strides for dimensions of size 1;
+    torch's strides matter (e.g. ``mm``'s backward tests them), so they are computed here.
+    """
+    if not oldshape:
+        return (1,) * len(newshape)
+    numel = int(np.prod(oldshape))
+    if numel == 0:
+        if tuple(oldshape) == tuple(newshape):
+            return tuple(oldstride)
+        out = [0] * len(newshape)
+        for d in range(len(newshape) - 1, -1, -1):
+            out[d] = 1 if d == len(newshape) - 1 else max(newshape[d + 1], 1) * out[d + 1]
+        return tuple(out)
+    newstride = [0] * len(newshape)
+    view_d = len(newshape) - 1
+    chunk_base_stride = oldstride[-1]
+    tensor_numel = view_numel = 1
+    for tensor_d in range(len(oldshape) - 1, -1, -1):
+        tensor_numel *= oldshape[tensor_d]
+        if tensor_d == 0 or (
+            oldshape[tensor_d - 1] != 1
+            and oldstride[tensor_d - 1] != tensor_numel * chunk_base_stride
+        ):
+            while view_d >= 0 and (view_numel < tensor_numel or newshape[view_d] == 1):
+                newstride[view_d] = view_numel * chunk_base_stride
+                view_numel *= newshape[view_d]
+                view_d -= 1
+            if view_numel != tensor_numel:
+                return None
+            if tensor_d > 0:
+                chunk_base_stride = oldstride[tensor_d - 1]
+                tensor_numel = view_numel = 1
+    if view_d != -1:
+        return None
+    return tuple(newstride)
+
+
+def _strided(data: np.ndarray, shape: tuple, strides: tuple) -> np.ndarray:
+    """A view of ``data`` with ``shape`` and element ``strides`` (read-only if data is)."""
+    from numpy.lib.stride_tricks import as_strided
+
+    size = data.itemsize
+    return as_strided(data, shape, tuple(s * size for s in strides), writeable=data.flags.writeable)
+
+
 def _try_view(data: np.ndarray, shape: tuple):
     v = data.view()
     try:
         v.shape = shape
     except AttributeError:
         return None
-    return v
+    strides = _compute_stride(data.shape, _elem_strides(data), tuple(shape))
+    if strides is None or data.size == 0:
+        return v
+    return _strided(data, tuple(shape), strides)
+
+
+def _elem_strides(a: np.ndarray) -> tuple:
+    return tuple(s // a.itemsize for s in a.strides)
 
 
 def view(a: Tensor, shape: tuple) -> Tensor:
@@ -111,11 +166,27 @@ def _unsafe_view(a: Tensor, shape: tuple) -> Tensor:
     return out
 
 
+class ReshapeAliasBackward0(ViewBackward0):
+    """d _reshape_alias(self, shape) = grad reshaped to self's shape."""
+
+    __slots__ = ()
+
+
 def reshape(a: Tensor, shape: tuple) -> Tensor:
-    """A view when the strides allow it, else a copy (``CloneBackward0`` + ``_unsafe_view``)."""
+    """A view when the strides allow it, else a copy (``CloneBackward0`` + ``_unsafe_view``).
+
+    As in torch, the view of a contiguous tensor is a ``view`` (``ViewBackward0``) and that
+    of a non-contiguous one a ``_reshape_alias`` (``ReshapeAliasBackward0``).
+    """
     shape = _infer_shape(tuple(shape), a._data.size)
-    if _try_view(a._data, shape) is not None:
-        return view(a, shape)
+    data = _try_view(a._data, shape)
+    if data is not None:
+        if a._data.flags.c_contiguous:
+            return view(a, shape)
+        out = record(data, ReshapeAliasBackward0, (a,))
+        if out._grad_fn is not None:
+            out._grad_fn.s_sizes = a._data.shape
+        return _as_view(out, a)
     return _unsafe_view(clone(a), shape)
 
 
@@ -276,7 +347,13 @@ def unsqueeze(a: Tensor, dim: int) -> Tensor:
     n = a._data.ndim + 1
     d = normalize_dim(dim, n)
     shape = a._data.shape
-    out = record(a._data.reshape(shape[:d] + (1,) + shape[d:]), UnsqueezeBackward0, (a,))
+    data = a._data.reshape(shape[:d] + (1,) + shape[d:])
+    if a._data.size:
+        # torch's stride for the new dim: sizes[d] * strides[d], or 1 at the end
+        st = _elem_strides(a._data)
+        new = 1 if d >= len(shape) else shape[d] * st[d]
+        data = _strided(a._data, data.shape, st[:d] + (new,) + st[d:])
+    out = record(data, UnsqueezeBackward0, (a,))
     if out._grad_fn is not None:
         out._grad_fn.s_dim = d
     return _as_view(out, a)
@@ -351,7 +428,8 @@ def select(a: Tensor, dim: int, index: int) -> Tensor:
         out._grad_fn.s_dim, out._grad_fn.s_index, out._grad_fn.s_sizes = d, index, a._data.shape
     if out._data.base is None and a._data.ndim == 1:
         # numpy gives a scalar copy for a[i] on 1-D data; keep it a view of the storage.
-        out._data = a._data[index : index + 1].reshape(())
+        i = index % size
+        out._data = a._data[i : i + 1].reshape(())
     return _as_view(out, a)
 
 
@@ -405,16 +483,25 @@ class AliasBackward0(Node):
 class IndexBackward0(Node):
     """d self[indices] = zeros with grad added at the indices."""
 
-    __slots__ = ("s_indices", "s_sizes")
+    __slots__ = ("s_indices", "s_sizes", "s_released")
     _saved_indices = SavedAttr("s_indices")
     _saved_self_sym_sizes = SavedAttr("s_sizes")
 
+    def release_variables(self) -> None:
+        # torch saves the index tensors and frees them: a second backward raises.
+        self.s_released = True
+
     def apply(self, grads):
+        if getattr(self, "s_released", False):
+            from .. import _errors
+
+            raise RuntimeError(_errors.BACKWARD_TWICE)
         return (_index_put_acc(self.s_sizes, self.s_indices, grads[0]),)
 
 
-class IndexPutBackward0(Node):
-    """d index_put(zeros, indices, values, accumulate) = values' grad is grad[indices]."""
+class IndexPutImplBackward0(Node):
+    """d _index_put_impl_(zeros, indices, values, accumulate) = values' grad is grad[indices]
+    (torch's index backward calls the in-place ``_index_put_impl_``, hence the name)."""
 
     __slots__ = ("s_indices",)
 
@@ -436,7 +523,7 @@ def _advanced_index(a: Tensor, indices: tuple) -> Tensor:
 def _index_put_acc(sizes: tuple, indices: tuple, values: Tensor) -> Tensor:
     data = np.zeros(sizes, dtype=values._data.dtype)
     np.add.at(data, _np_index(indices), values._data)
-    out = record(data, IndexPutBackward0, (None, values))
+    out = record(data, IndexPutImplBackward0, (None, values))
     if out._grad_fn is not None:
         out._grad_fn.s_indices = indices
     return out

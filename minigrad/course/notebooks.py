@@ -1,0 +1,239 @@
+"""The lessons as files: find, execute in place, make learner copies, check conventions.
+
+- :func:`execute` re-runs lessons with nbclient (kernel ``python3``, cwd ``course/``) and
+  normalises what varies between runs (timings, widget model ids, kernel versions), so that
+  executing twice gives byte-identical files. It is the only way outputs should change.
+- :func:`learner_copy` replaces each ``### BEGIN SOLUTION`` … ``### END SOLUTION`` block by
+  ``# YOUR CODE HERE`` + ``raise NotImplementedError`` and clears the outputs.
+- :func:`problems` lists every convention a lesson breaks (see :mod:`minigrad.course.conventions`).
+
+Example:
+    >>> from minigrad.course.notebooks import lessons
+    >>> [p.name for p in lessons()][:1]
+    ['00_start_here.ipynb']
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+
+import nbformat
+
+__all__ = [
+    "COURSE_DIR",
+    "LEARNER_DIR",
+    "LESSON_RE",
+    "lessons",
+    "read",
+    "write",
+    "execute",
+    "normalise",
+    "learner_copy",
+    "write_learner_copies",
+    "learner_copies_current",
+]
+
+COURSE_DIR = Path(__file__).resolve().parents[2] / "course"
+LEARNER_DIR = COURSE_DIR / "learner"
+LESSON_RE = re.compile(r"^(\d\d)_([a-z0-9]+(?:_[a-z0-9]+)*)\.ipynb$")
+
+BEGIN = "### BEGIN SOLUTION"
+END = "### END SOLUTION"
+PLACEHOLDER = ("# YOUR CODE HERE", "raise NotImplementedError")
+
+# Fixed notebook metadata: the kernel's version numbers must not leak into the files.
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+LANGUAGE_INFO = {
+    "codemirror_mode": {"name": "ipython", "version": 3},
+    "file_extension": ".py",
+    "mimetype": "text/x-python",
+    "name": "python",
+    "nbconvert_exporter": "python",
+    "pygments_lexer": "ipython3",
+}
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def lessons(course_dir: Path | str = COURSE_DIR, names: list[str] | None = None) -> list[Path]:
+    """Lesson files ``NN_title.ipynb`` in order; ``names`` selects by number or file name."""
+    course_dir = Path(course_dir)
+    found = sorted(p for p in course_dir.glob("*.ipynb") if LESSON_RE.match(p.name))
+    if not names:
+        return found
+    chosen = []
+    for name in names:
+        key = Path(name).name
+        match = [p for p in found if p.name == key or p.name.startswith(key.zfill(2) + "_")]
+        if not match:
+            raise SystemExit(f"no lesson matches {name!r}; lessons: {[p.name for p in found]}")
+        chosen.extend(match)
+    return chosen
+
+
+def read(path: Path | str) -> nbformat.NotebookNode:
+    return nbformat.read(str(path), as_version=4)
+
+
+def dumps(nb: nbformat.NotebookNode) -> str:
+    """The exact text a notebook is stored as (nbformat's layout plus a final newline)."""
+    return nbformat.writes(nb) + "\n"
+
+
+def write(nb: nbformat.NotebookNode, path: Path | str) -> None:
+    Path(path).write_text(dumps(nb), encoding="utf-8")
+
+
+def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Remove what changes from run to run: timings, widget ids and state, kernel versions."""
+    nb.metadata = nbformat.from_dict(
+        {
+            **{k: v for k, v in nb.metadata.items() if k not in ("widgets", "kernelspec")},
+            "kernelspec": KERNELSPEC,
+            "language_info": LANGUAGE_INFO,
+        }
+    )
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        cell.metadata.pop("ExecuteTime", None)
+        if cell.cell_type != "code":
+            continue
+        cell.outputs = _coalesce_streams(cell.outputs)
+        for out in cell.outputs:
+            if out.output_type == "stream":
+                out.text = _no_address(out.text)
+            elif out.output_type == "error":
+                out.evalue = _no_address(out.evalue)
+                out.traceback = [_relative(_no_address(line)) for line in out.traceback]
+            data = out.get("data")
+            if data is None:
+                continue
+            if WIDGET_VIEW in data:
+                # A widget's model id is random and its state is not stored: keep the
+                # deterministic text/plain (the stepper's repr); the kernel re-creates it.
+                del data[WIDGET_VIEW]
+            if "text/plain" in data:
+                data["text/plain"] = _no_address(data["text/plain"])
+    return nb
+
+
+# Memory addresses (``<MulBackward0 object at 0x7f...>``) change on every run; nbval's
+# sanitize file ignores them when comparing, and the stored files show them as ``0x...``.
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]{6,}")
+
+
+def _no_address(text: str) -> str:
+    return _ADDRESS.sub("0x...", text)
+
+
+def _relative(text: str) -> str:
+    """Traceback paths relative to the repository, the same on every machine."""
+    return text.replace(str(COURSE_DIR.parent) + "/", "")
+
+
+def _coalesce_streams(outputs: list) -> list:
+    """Join consecutive stream outputs of the same name (how they split depends on timing)."""
+    merged: list = []
+    for out in outputs:
+        prev = merged[-1] if merged else None
+        if (
+            out.output_type == "stream"
+            and prev is not None
+            and prev.output_type == "stream"
+            and prev.name == out.name
+        ):
+            prev.text += out.text
+        else:
+            merged.append(out)
+    return merged
+
+
+def execute(path: Path | str, timeout: int = 300) -> nbformat.NotebookNode:
+    """Run every cell of a lesson in a fresh ``python3`` kernel (cwd: the course directory)."""
+    from nbclient import NotebookClient
+
+    path = Path(path)
+    nb = read(path)
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+        record_timing=False,
+        store_widget_state=False,
+        allow_errors=False,  # only cells tagged raises-exception may fail
+    )
+    client.execute()
+    normalise(nb)
+    write(nb, path)
+    return nb
+
+
+def _strip_solution(source: str) -> str:
+    lines = source.split("\n")
+    out: list[str] = []
+    inside = False
+    for line in lines:
+        stripped = line.strip()
+        if stripped == BEGIN:
+            if inside:
+                raise ValueError(f"nested {BEGIN!r}")
+            inside = True
+            indent = line[: len(line) - len(line.lstrip())]
+            out.extend(indent + p for p in PLACEHOLDER)
+        elif stripped == END:
+            if not inside:
+                raise ValueError(f"{END!r} without {BEGIN!r}")
+            inside = False
+        elif not inside:
+            out.append(line)
+    if inside:
+        raise ValueError(f"{BEGIN!r} without {END!r}")
+    return "\n".join(out)
+
+
+def learner_copy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The notebook with every solution block replaced by a placeholder and no outputs."""
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        cell.source = _strip_solution(cell.source)
+        cell.outputs = []
+        cell.execution_count = None
+    return nb
+
+
+def write_learner_copies(
+    course_dir: Path | str = COURSE_DIR, out_dir: Path | str | None = None
+) -> list[Path]:
+    """Write ``learner_copy`` of every lesson into ``out_dir`` (default ``course/learner``)."""
+    course_dir = Path(course_dir)
+    out_dir = Path(out_dir) if out_dir is not None else course_dir / "learner"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in lessons(course_dir):
+        target = out_dir / path.name
+        write(learner_copy(read(path)), target)
+        written.append(target)
+    return written
+
+
+def learner_copies_current(course_dir: Path | str = COURSE_DIR) -> list[str]:
+    """Problems with ``course/learner``: missing, stale or extra copies (empty when current)."""
+    course_dir = Path(course_dir)
+    out_dir = course_dir / "learner"
+    problems = []
+    names = set()
+    for path in lessons(course_dir):
+        names.add(path.name)
+        target = out_dir / path.name
+        if not target.exists():
+            problems.append(f"learner/{path.name} is missing: run `make learner`")
+        elif target.read_text(encoding="utf-8") != dumps(learner_copy(read(path))):
+            problems.append(f"learner/{path.name} is stale: run `make learner`")
+    for extra in sorted(out_dir.glob("*.ipynb")):
+        if extra.name not in names:
+            problems.append(f"learner/{extra.name} has no lesson: delete it")
+    return problems
