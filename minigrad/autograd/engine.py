@@ -92,29 +92,33 @@ def _input_meta(node: Node, nr: int) -> tuple:
 
 def _validate(node: Node, grads: tuple) -> list:
     """Check each gradient against the input it flows to: sum broadcast dims, cast dtype."""
-    from ..ops._util import is_expandable_to, sum_to
-    from ..ops.pointwise import to_dtype
-
     out = list(grads)
     for i, (child, nr) in enumerate(node.next_functions):
         g = out[i]
         if g is None or child is None:
             continue
         shape, dt = _input_meta(child, nr)
-        if g._data.shape != shape:
-            if not is_expandable_to(shape, g._data.shape):
-                raise RuntimeError(
-                    _errors.INVALID_GRAD_SHAPE.format(
-                        node.name(), i, list(g._data.shape), list(shape)
-                    )
-                )
-            g = sum_to(g, shape)
-        if g._data.dtype != dt:
-            from .._dtype import to_dtype as dtype_of
-
-            g = to_dtype(g, dtype_of(dt))
-        out[i] = g
+        # The common case (same shape and dtype) stays free of the imports below.
+        if g._data.shape != shape or g._data.dtype != dt:
+            out[i] = _conform(node, i, g, shape, dt)
     return out
+
+
+def _conform(node: Node, i: int, g: Tensor, shape: tuple, dt) -> Tensor:
+    """Sum ``g`` down to ``shape`` (the adjoint of broadcasting) and cast it to ``dt``."""
+    from .._dtype import to_dtype as dtype_of
+    from ..ops._util import is_expandable_to, sum_to
+    from ..ops.pointwise import to_dtype
+
+    if g._data.shape != shape:
+        if not is_expandable_to(shape, g._data.shape):
+            raise RuntimeError(
+                _errors.INVALID_GRAD_SHAPE.format(node.name(), i, list(g._data.shape), list(shape))
+            )
+        g = sum_to(g, shape)
+    if g._data.dtype != dt:
+        g = to_dtype(g, dtype_of(dt))
+    return g
 
 
 def _call_tensor_pre_hooks(node: Node, inputs: list, tracer=None) -> list:
