@@ -11,6 +11,7 @@ import math
 import numpy as np
 import pytest
 
+from tests.nets import freezing_net, mlp
 from tests.oracle import (
     capture_error,
     capture_warnings,
@@ -32,26 +33,6 @@ def linear(lib, weight=W, bias=B):
         if bias is not None:
             layer.bias.copy_(lib.tensor(bias))
     return layer
-
-
-def mlp(lib):
-    nn = lib.nn
-    return nn.Sequential(
-        nn.Linear(2, 16), nn.Tanh(), nn.Linear(16, 16), nn.Tanh(), nn.Linear(16, 1)
-    )
-
-
-def freezing_net(lib):
-    class Net(lib.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.hidden = lib.nn.Linear(1, 10)
-            self.predict = lib.nn.Linear(10, 1)
-
-        def forward(self, x):
-            return self.predict(lib.relu(self.hidden(x)))
-
-    return Net()
 
 
 # ----------------------------------------------------------------------------- reprs

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tests.nets import freezing_net, mlp
 from tests.oracle import capture_error, capture_warnings, compare_programs, require_torch
 
 STEPS = 100
@@ -24,26 +25,6 @@ def copy_weights(torch_net, mg_net):
     with mg.no_grad():
         for name, p in ours.items():
             p.copy_(mg.tensor(theirs[name].detach().numpy().copy()))
-
-
-def mlp(lib):
-    nn = lib.nn
-    return nn.Sequential(
-        nn.Linear(2, 16), nn.Tanh(), nn.Linear(16, 16), nn.Tanh(), nn.Linear(16, 1)
-    )
-
-
-def freezing_net(lib):
-    class Net(lib.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.hidden = lib.nn.Linear(1, 10)
-            self.predict = lib.nn.Linear(10, 1)
-
-        def forward(self, x):
-            return self.predict(lib.relu(self.hidden(x)))
-
-    return Net()
 
 
 def mlp_data():
