@@ -16,6 +16,8 @@ Example:
 
 from __future__ import annotations
 
+import warnings as _warnings
+
 from . import autograd
 from ._creation import (
     arange,
@@ -128,3 +130,22 @@ from .tensor import Tensor
 from . import nn, optim
 
 __version__ = "0.1.0"
+
+
+def _is_zerotensor(x: Tensor) -> bool:
+    """``torch._is_zerotensor``: is ``x`` an immutable zero such as ``sgn``'s gradient?
+
+    Example: ``_is_zerotensor(autograd.grad(x.sgn().sum(), x)[0])`` is True.
+    """
+    return x._zero
+
+
+# torch computes inf and NaN silently (inf * 0, 1 / 0); numpy warns. Silence numpy's
+# floating-point warnings raised by minigrad's own modules only: a filter costs nothing
+# until a warning fires, where ``np.errstate`` around every op would cost ~2 µs per op.
+_warnings.filterwarnings(
+    "ignore",
+    message=r"(invalid value|divide by zero|overflow|underflow) encountered",
+    category=RuntimeWarning,
+    module=r"minigrad(\.|$)",
+)

@@ -23,6 +23,15 @@ UNUSED_INPUT = (
     "Set allow_unused=True if this is the desired behavior."
 )
 INPUT_NO_GRAD = "One of the differentiated Tensors does not require grad"
+# torch's two wordings: most in-place ops, and copy_ (which ``t[i] = v`` goes through).
+ZERO_INPLACE = (
+    "ZeroTensors are immutable. Please use the materialized zero tensor obtained using "
+    ".clone() if you want a mutable tensor."
+)
+ZERO_COPY = (
+    "ZeroTensors are immutable. Please materialize the tensor using `.clone()`, if you want "
+    "a mutable zero tensor."
+)
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
 VIEW_OF_LEAF_INPLACE = (
     "a view of a leaf Variable that requires grad is being used in an in-place operation."
@@ -43,6 +52,8 @@ NON_LEAF_REQUIRES_GRAD = (
 NUMPY_REQUIRES_GRAD = (
     "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
 )
+ZERO_NUMPY = " Cannot convert a ZeroTensor to numpy. Set force=True if you need the zero array."
+ZERO_TOLIST = "tolist() shouldn't be called on a tensor with unallocated storage"
 ITEM_NUMEL = "a Tensor with {} elements cannot be converted to Scalar"
 NON_LEAF_GRAD_WARNING = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "

@@ -67,6 +67,10 @@ class Tensor:
 
     # minigrad-only: a label for diagrams (``mg.tensor(2.0, name="x")``); None like torch's.
     name: str | None = None
+    # torch's ZeroTensor (what ``sgn``'s backward returns): a zero that ``mul``/``div`` keep
+    # zero even against inf/NaN, and that refuses in-place writes. Set per instance (in
+    # ``__dict__``) on the rare zero tensors, so ordinary tensors pay nothing for it.
+    _zero: bool = False
 
     # -- construction --------------------------------------------------------------------
     def __init__(self, data: Any = None, requires_grad: bool = False) -> None:
@@ -284,6 +288,8 @@ class Tensor:
         """A new leaf sharing storage (and version counter) with no history."""
         t = Tensor._make(self._data)
         t._vc = self._vc
+        if self._zero:
+            t._zero = True
         return t
 
     def detach_(self) -> Tensor:
@@ -310,10 +316,17 @@ class Tensor:
     def data(self, value: Tensor) -> None:
         self._data = value._data
 
-    def numpy(self) -> np.ndarray:
-        """The values as a numpy array sharing memory; not allowed while requiring grad."""
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """The values as a numpy array sharing memory; not allowed while requiring grad.
+
+        ``force=True`` gives the values anyway (a copy for a ZeroTensor), as in torch.
+        """
+        if force:
+            return self._data.copy() if self._zero else self._data
         if self._requires_grad:
             raise RuntimeError(_errors.NUMPY_REQUIRES_GRAD)
+        if self._zero:
+            raise RuntimeError(_errors.ZERO_NUMPY)
         return self._data
 
     def item(self):
@@ -323,6 +336,8 @@ class Tensor:
         return self._data.item()
 
     def tolist(self):
+        if self._zero:  # torch's ZeroTensor has no storage to read
+            raise RuntimeError(_errors.ZERO_TOLIST)
         return self._data.tolist()
 
     def _scalar(self):
@@ -363,6 +378,8 @@ class Tensor:
     def __array__(self, dtype=None, copy=None):
         if self._requires_grad:
             raise RuntimeError(_errors.NUMPY_REQUIRES_GRAD)
+        if self._zero:
+            raise RuntimeError(_errors.ZERO_NUMPY)
         return self._data if dtype is None else self._data.astype(dtype)
 
     # -- printing ------------------------------------------------------------------------
@@ -674,6 +691,30 @@ class Tensor:
 
     def contiguous(self):
         return self if self._data.flags.c_contiguous else _sh.clone(self)
+
+    def _is_zerotensor(self) -> bool:
+        """``Tensor._is_zerotensor()``: is this an immutable zero such as ``sgn``'s gradient?"""
+        return self._zero
+
+    def is_contiguous(self) -> bool:
+        """Whether the elements lie in row-major order in memory (size-1 dims don't count).
+
+        Example: ``mg.ones(2, 3).t().is_contiguous()`` is False.
+        """
+        return self._data.flags.c_contiguous
+
+    def stride(self, dim: int | None = None):
+        """Elements to step over to move by one along each dimension (0 where expanded).
+
+        Example: ``mg.ones(2, 3).stride()`` is ``(3, 1)``; ``.t().stride()`` is ``(1, 3)``.
+        """
+        item = self._data.itemsize
+        steps = tuple(s // item for s in self._data.strides)
+        if dim is None:
+            return steps
+        from .ops._util import normalize_dim
+
+        return steps[normalize_dim(dim, self._data.ndim)]
 
     def to(self, dtype=None, *args, **kwargs):
         if isinstance(dtype, Tensor):

@@ -27,6 +27,16 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
+def pytest_configure(config):
+    # minigrad silences numpy's inf/NaN warnings from its own modules on import, as torch
+    # computes them silently; pytest resets warning filters around each test, so it is
+    # told the same filter here (tests/test_tensor_api.py checks minigrad's own filter).
+    config.addinivalue_line(
+        "filterwarnings",
+        r"ignore:(invalid value|divide by zero|overflow|underflow) encountered:RuntimeWarning:minigrad",
+    )
+
+
 def pytest_collection_modifyitems(config, items):
     # Fail loudly in CI rather than letting a torch-less run pass on skips.
     if os.environ.get("MINIGRAD_REQUIRE_TORCH") != "1":

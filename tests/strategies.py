@@ -255,9 +255,7 @@ class Builder:
             a = self.new(f"{a.name}.clamp(-2.0, 2.0)", a.shape, a.dtype, (a,), big=False)
         n = a.name
         kind = self.choice(
-            # Not sgn: torch's gradient of sgn is an immutable "ZeroTensor" (a second
-            # accumulation into .grad raises "ZeroTensors are immutable", numpy() refuses it);
-            # minigrad returns ordinary zeros. Known gap, see the closing note of issue 4.
+            # sgn's gradient is torch's immutable ZeroTensor, which minigrad reproduces.
             (
                 "neg",
                 "exp",
@@ -270,6 +268,7 @@ class Builder:
                 "sigmoid",
                 "relu",
                 "sign",
+                "sgn",
                 "square",
                 "reciprocal",
                 "clamp",
@@ -289,7 +288,7 @@ class Builder:
         elif kind in ("log", "sqrt", "reciprocal"):
             e, ok = self.positive(a)
             self.new(f"{e}.{kind}()", s, d, (a,), pos=ok and kind != "log")
-        elif kind in ("abs", "sin", "cos", "tanh", "relu", "sign"):
+        elif kind in ("abs", "sin", "cos", "tanh", "relu", "sign", "sgn"):
             self.new(f"{n}.{kind}()", s, d, (a,))
         elif kind == "sigmoid":
             self.new(self.choice((f"{n}.sigmoid()", f"lib.sigmoid({n})")), s, d, (a,), pos=True)
@@ -389,10 +388,11 @@ class Builder:
         elif kind in ("max", "min"):
             self.new(f"{n}.{kind}()", (), d, (a,), pos=a.pos)
         elif kind == "prod":
-            # Positive inputs: with a zero element torch differentiates prod through
-            # cumprod, which minigrad does not record (its double backward differs).
-            e, ok = self.positive(a)
-            self.new(f"{e}.prod()", (), d, (a,), pos=ok)
+            # Never a zero element (not even as an edge case): with one, torch differentiates
+            # prod through cumprod, whose twice-differentiable backward minigrad does not
+            # record (first-order values match; known gap, see the issue 4 note).
+            # (``pos`` is no guarantee here: exp and sigmoid underflow to 0 at the edges.)
+            self.new(f"({a.name}.abs() + 0.5).prod()", (), d, (a,), pos=True)
         elif kind == "norm":
             self.new(f"{n}.norm()", (), d, (a,))
         else:
@@ -460,10 +460,9 @@ class Builder:
             elif nd == 2:
                 shape = (k, self.draw(st.integers(1, 3)))
             else:
-                # The same batch: when a requires-grad operand has batch 1 against a larger
-                # one, torch folds the other one into an mm (a path minigrad does not
-                # reproduce yet; known gap, issue 4 note).
-                batch = s[0] if a.ndim == 3 else 1
+                # The same batch, or a batch of one against a larger one (torch squeezes a
+                # batch of one that requires grad away before it multiplies).
+                batch = self.choice((s[0], 1)) if a.ndim == 3 else self.choice((1, 2))
                 shape = (batch, k, self.draw(st.integers(1, 3)))
             b = self.operand_like(shape, d2)
             b.has_views = True

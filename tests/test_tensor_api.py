@@ -547,3 +547,30 @@ def test_repr_literals():
     assert ours["2-d with grad_fn"] == (
         "tensor([[3., 3.],\n        [3., 3.]], grad_fn=<MulBackward0>)"
     )
+
+
+# ------------------------------------------------------------------------- silent inf/NaN
+def test_inf_and_nan_arithmetic_is_silent_like_torch():
+    """torch computes inf * 0, 0 / 0 and exp overflow without a warning; so must minigrad,
+    in a fresh interpreter where warnings are errors (pytest itself resets filters)."""
+    import subprocess
+    import sys
+
+    program = (
+        "import minigrad as mg\n"
+        "a = mg.tensor([float('inf'), 1e30]); z = mg.zeros(2)\n"
+        "print((a * z).tolist(), (z / z).tolist(), (a * a).tolist(), mg.exp(a).tolist())\n"
+        "import numpy as np\n"
+        "try:\n"
+        "    np.zeros(1) / np.zeros(1)\n"
+        "except RuntimeWarning:\n"
+        "    print('numpy outside minigrad still warns')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-W", "error", "-c", program], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "[nan, 0.0] [nan, nan] [inf, inf] [inf, inf]",
+        "numpy outside minigrad still warns",
+    ]

@@ -361,11 +361,16 @@ def accumulate_grad(variable: Tensor, grad: Tensor) -> None:
             variable._grad = Tensor._make(grad._data.copy(), True, node, 0)
         else:
             variable._grad = Tensor._make(grad._data.copy())
+            if grad._zero:
+                variable._grad._zero = True  # torch steals the ZeroTensor as .grad
     elif _state.enabled:
         from ..ops.pointwise import add
 
         variable._grad = add(variable._grad, grad)
     else:
+        if variable._grad._zero:
+            # torch's in-place ``grad += new`` on a stolen ZeroTensor (sgn's gradient).
+            raise RuntimeError(_errors.ZERO_INPLACE)
         variable._grad._data += grad._data
         variable._grad._vc[0] += 1
     hooks = getattr(variable, "_post_acc_hooks", None)

@@ -196,6 +196,24 @@ def plain(data) -> Tensor:
     return Tensor._make(data)
 
 
+def zero_tensor(shape: tuple, dtype) -> Tensor:
+    """torch's ``_efficientzerotensor``: zeros that stay zero under ``mul`` and ``div``.
+
+    Math: 0 · x = 0 and 0 / x = 0 for every x, inf and NaN included (IEEE gives NaN).
+    Example: ``x.sgn()``'s gradient; ``torch._is_zerotensor`` of it is True.
+    """
+    t = Tensor._make(np.zeros(shape, dtype=dtype))
+    t._zero = True
+    return t
+
+
+def as_zero(out: Tensor) -> Tensor:
+    """Turn a fresh result into a ZeroTensor: ``mul`` by one, or ``div`` of one, in torch."""
+    out._data = np.zeros(out._data.shape, dtype=out._data.dtype)
+    out._zero = True
+    return out
+
+
 def normalize_dim(dim: int, ndim: int) -> int:
     """A dim in ``[-ndim, ndim)`` as a non-negative index, with torch's error otherwise."""
     n = max(ndim, 1)

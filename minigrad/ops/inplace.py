@@ -20,14 +20,16 @@ from ._util import Tensor, is_scalar, record, result_dtype
 __all__ = ["add_", "sub_", "mul_", "div_", "zero_", "fill_", "copy_", "clamp_", "setitem"]
 
 
-def _check(t: Tensor, other=None) -> None:
-    """torch's checks before an in-place op: leaves and views of leaves, dtypes."""
+def _check(t: Tensor, other=None, zero_error: str = _errors.ZERO_INPLACE) -> None:
+    """torch's checks before an in-place op: leaves and views of leaves, ZeroTensors, dtypes."""
     if _state.enabled and t._requires_grad:
         if t._grad_fn is None:
             raise RuntimeError(_errors.LEAF_INPLACE)
         base = t._base
         if base is not None and base._grad_fn is None and base._requires_grad:
             raise RuntimeError(_errors.VIEW_OF_LEAF_INPLACE)
+    if t._zero:
+        raise RuntimeError(zero_error)
     if other is not None:
         dt = result_dtype(t, other)
         if dt._category > t.dtype._category:
@@ -205,7 +207,7 @@ class CopyBackwards(Node):
 
 def copy_(t: Tensor, src) -> Tensor:
     """In place: t = src (broadcast, cast to t's dtype)."""
-    _check(t)
+    _check(t, zero_error=_errors.ZERO_COPY)
     src_t = src if isinstance(src, Tensor) else Tensor._make(np.asarray(src))
     data = np.broadcast_to(src_t._data, t._data.shape).astype(t._data.dtype)
     if _recorded(t, src_t):
@@ -288,6 +290,8 @@ def setitem(t: Tensor, index, value) -> None:
         index = index._data
     elif isinstance(index, tuple):
         index = tuple(i._data if isinstance(i, Tensor) else i for i in index)
+    if t._zero:
+        raise RuntimeError(_errors.ZERO_COPY)
     val = value if isinstance(value, Tensor) else None
     if val is not None:
         _check(Tensor._make(t._data[index]), val)  # dtype rule of the copy

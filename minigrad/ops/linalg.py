@@ -359,6 +359,12 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
             out = _unsafe_view(mm(folded, t2), shape)
             return transpose(out, -2, -1).contiguous() if swap else out
         return _unsafe_view(mv(folded, t2), shape)
+    if da == 3 and db == 3 and a._data.shape[0] != b._data.shape[0]:
+        # torch: a batch of one that requires grad is squeezed away (a smaller gradient).
+        if a._data.shape[0] == 1 and a._requires_grad:
+            return matmul(squeeze(a, 0), b)
+        if b._data.shape[0] == 1 and b._requires_grad:
+            return matmul(a, squeeze(b, 0))
     # Batched: broadcast the batch dimensions and use bmm.
     n = a._data.shape[-2] if da > 1 else 1
     m1 = a._data.shape[-1]

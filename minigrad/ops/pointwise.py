@@ -14,10 +14,12 @@ import numpy as np
 
 from .. import _dtype
 from ..autograd.graph import Node
+from ._layout import needs_layout, torch_layout
 from ._util import (
     SavedAttr,
     Tensor,
     as_array,
+    as_zero,
     check_broadcast,
     is_scalar,
     plain,
@@ -26,6 +28,7 @@ from ._util import (
     save,
     save_result,
     scalar_tensor,
+    zero_tensor,
 )
 
 __all__ = [
@@ -46,6 +49,16 @@ def _binary(a, b, *, true_div: bool = False):
         dt = _dtype.float32  # integer / integer is true division in torch
     npd = dt.np
     return as_array(a, npd), as_array(b, npd)
+
+
+def _laid_out(data: np.ndarray, *arrays: np.ndarray) -> np.ndarray:
+    """``data`` in torch's result layout when an operand is not C-contiguous (see _layout)."""
+    return torch_layout(data, *arrays) if needs_layout(data, *arrays) else data
+
+
+def _c_order(data: np.ndarray) -> np.ndarray:
+    """``data`` in row-major order (``np.ascontiguousarray`` would turn 0-D into 1-D)."""
+    return data if data.flags.c_contiguous else data.copy(order="C")
 
 
 def _operand(x):
@@ -136,9 +149,13 @@ def add(a, b, alpha=1) -> Tensor:
         a, b = b, a  # a Python scalar on the left: torch calls add(tensor, scalar)
     x, y = _binary(a, b)
     data = x + y if alpha == 1 else x + alpha * y
+    if data.ndim > 1:
+        data = _laid_out(data, x, y)
     out = record(data, AddBackward0, (a, _operand(b)))
     if out._grad_fn is not None:
         out._grad_fn.s_alpha = alpha
+    if a._zero and getattr(b, "_zero", False):
+        out._zero = True  # torch: ZeroTensor + ZeroTensor stays one
     return out
 
 
@@ -148,6 +165,8 @@ def sub(a, b, alpha=1) -> Tensor:
         return rsub(b, a, alpha)
     x, y = _binary(a, b)
     data = x - y if alpha == 1 else x - alpha * y
+    if data.ndim > 1:
+        data = _laid_out(data, x, y)
     out = record(data, SubBackward0, (a, _operand(b)))
     if out._grad_fn is not None:
         out._grad_fn.s_alpha = alpha
@@ -158,6 +177,8 @@ def rsub(a: Tensor, b, alpha=1) -> Tensor:
     """Math: b - alpha·a (``1 - w`` is ``rsub(w, 1)``: ``RsubBackward1``)."""
     x, y = _binary(a, b)
     data = y - x if alpha == 1 else y - alpha * x
+    if data.ndim > 1:
+        data = _laid_out(data, y, x)  # torch computes other - alpha·self
     if is_scalar(b):
         out = record(data, RsubBackward1, (a,))
     else:
@@ -220,12 +241,17 @@ def mul(a, b) -> Tensor:
         a, b = b, a
     x, y = _binary(a, b)
     b = _operand(b)
-    out = record(x * y, MulBackward0, (a, b))
+    data = x * y
+    if data.ndim > 1:
+        data = _laid_out(data, x, y)
+    out = record(data, MulBackward0, (a, b))
     node = out._grad_fn
     if node is not None:
         # Only what a needed gradient uses is saved, as in torch.
         node.s_self = save(a) if isinstance(b, Tensor) and b._requires_grad else None
         node.s_other = save(b) if a._requires_grad else None
+    if a._zero or b._zero:
+        as_zero(out)  # torch: ZeroTensor · anything is a ZeroTensor, even · inf
     return out
 
 
@@ -235,6 +261,8 @@ def _mul_scalar(a: Tensor, s) -> Tensor:
     out = record(x * y, MulBackward1, (a,))
     if out._grad_fn is not None:
         out._grad_fn.s_other = s
+    if a._zero:
+        as_zero(out)
     return out
 
 
@@ -273,12 +301,16 @@ def div(a, b) -> Tensor:
     x, y = _binary(a, b, true_div=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         data = x / y
+    if data.ndim > 1:
+        data = _laid_out(data, x, y)
     b = _operand(b)
     out = record(data, DivBackward0, (a, b))
     node = out._grad_fn
     if node is not None:
         node.s_self = save(a) if isinstance(b, Tensor) and b._requires_grad else None
         node.s_other = save(b)
+    if a._zero:
+        as_zero(out)  # torch: ZeroTensor / anything is a ZeroTensor
     return out
 
 
@@ -297,6 +329,8 @@ def _div_scalar(a: Tensor, s) -> Tensor:
     out = record(data, DivBackward1, (a,))
     if out._grad_fn is not None:
         out._grad_fn.s_other = s
+    if a._zero:
+        as_zero(out)
     return out
 
 
@@ -348,12 +382,13 @@ class PowBackward1(Node):
 
     def _apply(self, grads):
         (g,) = grads
-        x, e = self._saved_self, self._saved_exponent
+        # torch unpacks every saved tensor first: a freed or modified one always raises.
+        x, e, result = self._saved_self, self._saved_exponent, self._saved_result
         gx = ge = None
         if self._needs(1):  # "exponent" before "self", as torch
             cond = logical_and(eq(x, 0), ge_(e, 0))
             x_ = to_dtype(x, result_dtype(x, e))  # torch: self.to(result_type(self, exponent))
-            ge = mul(g, where(cond, zeros_scalar(g), mul(self._saved_result, log(x_))))
+            ge = mul(g, where(cond, zeros_scalar(g), mul(result, log(x_))))
         if self._needs(0):
             d = mul(g, mul(e, pow(x, _sub_scalar(e, 1))))
             gx = where(eq(e, 0.0), zeros_scalar(g), d)
@@ -407,7 +442,7 @@ def pow(a, exponent) -> Tensor:  # noqa: A001 - torch's name
         return out
     x, y = _binary(a, exponent)
     with np.errstate(divide="ignore", invalid="ignore"):
-        data = np.power(x, y)
+        data = _laid_out(np.power(x, y), x, y)
     out = record(data, PowBackward1, (a, exponent))
     node = out._grad_fn
     if node is not None:
@@ -546,7 +581,7 @@ def abs(a: Tensor) -> Tensor:  # noqa: A001 - torch's name
 
 
 class SgnBackward0(Node):
-    """d sgn(self) = 0 for real inputs."""
+    """d sgn(self) = 0 for real inputs: torch returns a ZeroTensor (``zero_tensor``)."""
 
     __slots__ = ("s_self", "s_result")
     _saved = ("s_self", "s_result")
@@ -554,7 +589,10 @@ class SgnBackward0(Node):
     _saved_result = SavedAttr("s_result")
 
     def apply(self, grads):
-        return (plain(np.zeros_like(grads[0]._data)),)
+        # Unpacked although unused, as torch does: a freed or modified one raises.
+        self._saved_self, self._saved_result  # noqa: B018
+        g = grads[0]._data
+        return (zero_tensor(g.shape, g.dtype),)
 
 
 class SignBackward0(Node):
@@ -774,7 +812,7 @@ class MinimumBackward0(MaximumBackward0):
 def maximum(a: Tensor, b: Tensor) -> Tensor:
     """Math: element-wise max(a, b)."""
     x, y = _binary(a, b)
-    out = record(np.maximum(x, y), MaximumBackward0, (a, b))
+    out = record(_laid_out(np.maximum(x, y), x, y), MaximumBackward0, (a, b))
     if out._grad_fn is not None:
         out._grad_fn.s_self = save(a)
         out._grad_fn.s_other = save(b)
@@ -784,7 +822,7 @@ def maximum(a: Tensor, b: Tensor) -> Tensor:
 def minimum(a: Tensor, b: Tensor) -> Tensor:
     """Math: element-wise min(a, b)."""
     x, y = _binary(a, b)
-    out = record(np.minimum(x, y), MinimumBackward0, (a, b))
+    out = record(_laid_out(np.minimum(x, y), x, y), MinimumBackward0, (a, b))
     if out._grad_fn is not None:
         out._grad_fn.s_self = save(a)
         out._grad_fn.s_other = save(b)
@@ -810,7 +848,8 @@ class WhereBackward0(Node):
 def where(condition: Tensor, a, b) -> Tensor:
     """Math: a where condition else b."""
     x, y = _binary(a, b)
-    out = record(np.where(condition._data, x, y), WhereBackward0, (_operand(a), _operand(b)))
+    data = _laid_out(np.where(condition._data, x, y), condition._data, x, y)
+    out = record(data, WhereBackward0, (_operand(a), _operand(b)))
     if out._grad_fn is not None:
         out._grad_fn.s_condition = save(condition)
     return out
@@ -926,10 +965,11 @@ def masked_fill(a: Tensor, mask: Tensor, value) -> Tensor:
     """Math: a with ``value`` where ``mask`` is True."""
     if isinstance(value, Tensor):
         data = np.where(mask._data, value._data.astype(a._data.dtype), a._data)
-        out = record(data, MaskedFillBackward1, (a, value))
+        # torch fills a contiguous clone of a: the result is contiguous whatever a's layout
+        out = record(_c_order(data), MaskedFillBackward1, (a, value))
     else:
         data = np.where(mask._data, np.asarray(value, dtype=a._data.dtype), a._data)
-        out = record(data, MaskedFillBackward0, (a,))
+        out = record(_c_order(data), MaskedFillBackward0, (a,))
     if out._grad_fn is not None:
         out._grad_fn.s_mask = save(mask)
     return out
@@ -960,7 +1000,7 @@ def to_dtype(a: Tensor, dtype: _dtype.dtype) -> Tensor:
 # -- comparisons and logic (never differentiable) ------------------------------------------
 def _compare(a, b, op) -> Tensor:
     x, y = _binary(a, b)
-    return plain(op(x, y))
+    return plain(_laid_out(op(x, y), x, y))
 
 
 def eq(a, b) -> Tensor:

@@ -1,0 +1,129 @@
+"""The memory layout torch gives the result of an element-wise op (its TensorIterator).
+
+Layout is visible in autograd: ``reshape`` of a non-contiguous tensor records
+``ReshapeAliasBackward0`` (or a clone) instead of ``ViewBackward0``, and ``mm``'s backward
+takes another route for a column-major input. numpy and torch agree when every operand is
+C-contiguous, and for a single operand; with several operands in different layouts numpy
+falls back to C order, while torch follows the first operand that decides. This module
+re-lays out numpy's result in torch's order in those (rare) cases.
+
+Math: the result's dimensions are sorted by the operands' strides (insertion sort, first
+operand to tell two dimensions apart wins; broadcast dimensions never decide), and the
+result is dense in that order.
+
+Example: for ``a = x.t()`` (non-contiguous) and a contiguous ``b``, ``(a + b)`` is laid out
+like ``a`` and ``(b + a)`` like ``b``, as in torch.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["needs_layout", "torch_layout"]
+
+
+def needs_layout(out: np.ndarray, *arrays: np.ndarray) -> bool:
+    """Whether numpy's layout of ``out`` may differ from torch's: some operand of a result
+    with two or more dimensions is not C-contiguous."""
+    if out.ndim < 2:
+        return False
+    for a in arrays:
+        if a.ndim >= 2 and not a.flags.c_contiguous:
+            return True
+    return False
+
+
+def _operand_strides(a: np.ndarray, shape: tuple) -> tuple | None:
+    """``a``'s strides broadcast to ``shape``: 0 where ``a`` is broadcast (torch's rule)."""
+    if a.ndim == 0:
+        return None  # a scalar never decides the order
+    off = len(shape) - a.ndim
+    return (0,) * off + tuple(
+        0 if a.shape[i] == 1 and shape[off + i] != 1 else a.strides[i] for i in range(a.ndim)
+    )
+
+
+def _permutation(shape: tuple, strides: list) -> list:
+    """torch's ``TensorIteratorBase::reorder_dimensions``: dims from fastest to slowest."""
+    nd = len(shape)
+    perm = list(range(nd - 1, -1, -1))
+
+    def should_swap(d0: int, d1: int) -> int:
+        for st in strides:
+            s0, s1 = st[d0], st[d1]
+            if s0 == 0 or s1 == 0:
+                continue  # a broadcast dimension: ask the next operand
+            if s0 < s1:
+                return -1
+            if s0 > s1:
+                return 1
+            if shape[d0] > shape[d1]:  # equal strides: the smaller dimension goes first
+                return 1
+        return 0
+
+    for i in range(1, nd):
+        d1 = i
+        for d0 in range(i - 1, -1, -1):
+            c = should_swap(perm[d0], perm[d1])
+            if c > 0:
+                perm[d0], perm[d1] = perm[d1], perm[d0]
+                d1 = d0
+            elif c < 0:
+                break
+    return perm
+
+
+def _fast_setup(shape: tuple, arrays: tuple) -> np.ndarray | None:
+    """torch's fast path: operands of one shape that share their dense strides give a
+    result with those strides. Returns the operand to copy the layout of, if any."""
+    if not arrays or any(a.shape != shape for a in arrays):
+        return None
+    if all(a.flags.c_contiguous for a in arrays):
+        return arrays[0]
+    first = arrays[0]
+    if all(a.strides == first.strides for a in arrays) and _dense(first):
+        return first
+    return None
+
+
+def _dense(a: np.ndarray) -> bool:
+    """Non-overlapping and dense: some order of the dims makes the strides contiguous."""
+    dims = sorted((d for d in range(a.ndim) if a.shape[d] != 1), key=lambda d: a.strides[d])
+    expected = a.itemsize
+    for d in dims:
+        if a.strides[d] != expected:
+            return False
+        expected *= a.shape[d]
+    return True
+
+
+def torch_layout(out: np.ndarray, *arrays: np.ndarray) -> np.ndarray:
+    """``out`` (computed by numpy from ``arrays``) with the memory layout torch would give."""
+    shape = out.shape
+    tensors = tuple(a for a in arrays if a.ndim > 0)
+    like = _fast_setup(shape, tensors)
+    if like is not None:
+        order = sorted(range(len(shape)), key=lambda d: -like.strides[d])
+        perm = order[::-1]
+    else:
+        strides = [s for s in (_operand_strides(a, shape) for a in tensors) if s is not None]
+        perm = _permutation(shape, strides)
+    order = perm[::-1]  # slowest to fastest
+    if _has_order(out, order):
+        return out
+    buf = np.empty(tuple(shape[d] for d in order), dtype=out.dtype)
+    view = buf.transpose(np.argsort(order))
+    view[...] = out
+    return view
+
+
+def _has_order(a: np.ndarray, order: list) -> bool:
+    """Is ``a`` dense with its dims laid out slowest-to-fastest as ``order``?"""
+    expected = a.itemsize
+    for d in reversed(order):
+        if a.shape[d] == 1:
+            continue
+        if a.strides[d] != expected:
+            return False
+        expected *= a.shape[d]
+    return True
