@@ -66,6 +66,9 @@ _BY_NP = {d.np: d for d in (float32, float64, int32, int64, bool)}
 
 def to_dtype(np_dtype) -> dtype:
     """The minigrad dtype of a numpy dtype (float16 and friends are not supported)."""
+    d = _BY_NP.get(np_dtype)  # already a numpy dtype (the hot path): one dict lookup
+    if d is not None:
+        return d
     try:
         return _BY_NP[np.dtype(np_dtype)]
     except KeyError:

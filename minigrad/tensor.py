@@ -785,8 +785,11 @@ class Tensor:
 
 
 # The operation modules import Tensor, so they are bound here, after the class exists.
+from .autograd import graph as _graph  # noqa: E402
 from .ops import inplace as _ip  # noqa: E402
 from .ops import linalg as _la  # noqa: E402
 from .ops import pointwise as _pw  # noqa: E402
 from .ops import reduction as _rd  # noqa: E402
 from .ops import shape as _sh  # noqa: E402
+
+_graph._Tensor = Tensor  # see graph._Tensor

@@ -108,3 +108,43 @@ def test_batched_matmul_higher_order_graphs_match_torch(sa, sb, rg):
     for a, b in zip(ours, theirs, strict=True):
         assert graph_signature(a.grad_fn) == graph_signature(b.grad_fn)
         assert_close(a, b)
+
+
+INDICES = [
+    (slice(None), [0, 1]),
+    ([0, 1],),
+    (slice(None), slice(None), [1, 0]),
+    ([1, 0], [0, 1]),
+    (slice(None), [0, 1], slice(0, 2)),
+    ([0, 1], slice(None), [1, 0]),  # not adjacent: the indexed dims go first
+    ([[0, 1], [1, 0]],),
+    (slice(None), [[0], [1]]),
+    ("mask0",),
+    (slice(None), "mask1"),
+]
+
+
+def _index(lib, idx, x):
+    out = []
+    for i in idx:
+        if i == "mask0":  # all but the first row
+            i = x[:, 0, 0] != x[0, 0, 0]
+        elif i == "mask1":
+            i = x[0] != x[0, 0, 0]
+        out.append(i)
+    return x[tuple(out)]
+
+
+@pytest.mark.parametrize("perm", [(0, 1, 2), (2, 1, 0), (1, 0, 2), (0, 2, 1)], ids=str)
+def test_advanced_indexing_layout_matches_torch(perm):
+    """Found by the fuzzer: ``t[:, :, [0, 0]]`` is contiguous in torch, not in numpy, so a
+    later ``reshape`` recorded CloneBackward0 + UnsafeViewBackward0 instead of a view."""
+    torch = require_torch()
+    for idx in INDICES:
+        a, b = (_index(lib, idx, lib.arange(24.0).reshape(4, 3, 2).permute(*perm))
+                for lib in (minigrad, torch))  # fmt: skip
+        where = f"permute{perm}[{idx}]"
+        assert a.is_contiguous() == b.is_contiguous(), where
+        assert _dense_strides(a) == _dense_strides(b), where
+        assert_close(a, b)
+        assert a.reshape(-1).grad_fn is None  # (no grad: only the layout is compared here)

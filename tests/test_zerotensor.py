@@ -174,3 +174,15 @@ def test_sgn_backward_checks_its_saved_tensors_like_torch(program):
         errors.append(str(info.value))
     assert errors[0] == errors[1]
     assert "second time" in errors[0] or "modified by an inplace operation" in errors[0]
+
+
+def test_create_graph_stores_a_materialized_grad_like_torch():
+    """Found by the fuzzer: with create_graph=True torch clones the ZeroTensor into .grad,
+    so a later backward accumulates into it without error."""
+    for lib in libs():
+        x = lib.tensor(0.125, requires_grad=True)
+        y = -x.sgn()
+        y.backward(create_graph=True, retain_graph=True)
+        assert not lib._is_zerotensor(x.grad)
+        y.backward(inputs=[x])
+        assert x.grad.item() == 0.0

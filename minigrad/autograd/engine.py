@@ -12,6 +12,7 @@ Every walk is a loop over an explicit stack or heap: no recursion, whatever the 
 from __future__ import annotations
 
 import heapq
+from heapq import heappop, heappush
 from typing import TYPE_CHECKING
 
 from .. import _errors
@@ -178,10 +179,15 @@ def _call_function(node: Node, inputs: list, keep_graph: bool, tracer=None) -> l
             if new is not None:
                 check_hook_tuple(fn, tuple(inputs), new)
                 inputs = list(new)
-    if all(g is None for g in inputs) and not getattr(node, "_always_call", False):
-        outputs = [None] * len(node.next_functions)
+    for g in inputs:  # a plain loop: no generator (all()) and no == (list.count)
+        if g is not None:
+            outputs = node.apply(tuple(inputs))
+            break
     else:
-        outputs = node.apply(tuple(inputs))
+        if getattr(node, "_always_call", False):
+            outputs = node.apply(tuple(inputs))
+        else:
+            outputs = [None] * len(node.next_functions)
     if not keep_graph:
         node.release_variables()
     outputs = _validate(node, tuple(outputs))
@@ -242,7 +248,7 @@ def execute(
         for (node, nr), g in zip(root_edges, root_grads):
             buf = buffers.get(node)
             if buf is None:
-                buf = buffers[node] = [None] * max(len(node._out_meta), 1)
+                buf = buffers[node] = [None] * (len(node._out_meta) or 1)
             buf[nr] = g if buf[nr] is None else _add(buf[nr], g)
         heap: list = []
         counter = 0
@@ -257,7 +263,7 @@ def execute(
                 keep_graph, create_graph, accumulate_grad,
             )  # fmt: skip
         while heap:
-            _, _, node = heapq.heappop(heap)
+            _, _, node = heappop(heap)
             inputs = buffers.pop(node)
             if tracer is not None:
                 tracer.received(node, inputs)
@@ -298,12 +304,13 @@ def execute(
                 g = outputs[i]
                 buf = buffers.get(child)
                 if buf is None:
-                    buf = buffers[child] = [None] * max(len(child._out_meta), 1)
+                    buf = buffers[child] = [None] * (len(child._out_meta) or 1)
                 if g is not None:
                     buf[nr] = g if buf[nr] is None else _add(buf[nr], g)
-                deps[child] -= 1
-                if deps[child] == 0:
-                    heapq.heappush(heap, (-child._seq, counter, child))
+                left = deps[child] - 1
+                deps[child] = left
+                if left == 0:
+                    heappush(heap, (-child._seq, counter, child))
                     counter += 1
             if tracer is not None:
                 tracer.step(node, inputs, outputs)
@@ -361,8 +368,10 @@ def accumulate_grad(variable: Tensor, grad: Tensor) -> None:
             variable._grad = Tensor._make(grad._data.copy(), True, node, 0)
         else:
             variable._grad = Tensor._make(grad._data.copy())
-            if grad._zero:
-                variable._grad._zero = True  # torch steals the ZeroTensor as .grad
+            if grad._zero and not _state.enabled:
+                # torch steals the ZeroTensor as .grad, unless grad mode is on
+                # (create_graph), where it stores a materialized clone
+                variable._grad._zero = True
     elif _state.enabled:
         from ..ops.pointwise import add
 

@@ -38,6 +38,10 @@ __all__ = [
     "register_multi_grad_hook",
 ]
 
+# minigrad.tensor.Tensor, set by that module once the class exists (it imports this one):
+# unpacking a saved output rebuilds a tensor on every backward, without an import there.
+_Tensor: Any = None
+
 # Creation order of nodes: the engine runs ready nodes with the highest number first,
 # exactly like torch's ready queue (later operations before earlier ones).
 _sequence = itertools.count()
@@ -302,9 +306,7 @@ class SavedTensor:
             raise RuntimeError(self._modified_message())
         if self._tensor is not None:
             return self._tensor
-        from ..tensor import Tensor
-
-        out = Tensor._make(self._data, True, self._node(), self._output_nr)
+        out = _Tensor._make(self._data, True, self._node(), self._output_nr)
         out._vc = self._vc
         return out
 

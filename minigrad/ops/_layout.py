@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["needs_layout", "torch_layout"]
+__all__ = ["needs_layout", "torch_layout", "index_layout"]
 
 
 def needs_layout(out: np.ndarray, *arrays: np.ndarray) -> bool:
@@ -27,8 +27,8 @@ def needs_layout(out: np.ndarray, *arrays: np.ndarray) -> bool:
     with two or more dimensions is not C-contiguous."""
     if out.ndim < 2:
         return False
-    for a in arrays:
-        if a.ndim >= 2 and not a.flags.c_contiguous:
+    for a in arrays:  # (an operand may be a Python float: see ops._util.as_array)
+        if type(a) is np.ndarray and a.ndim >= 2 and not a.flags.c_contiguous:
             return True
     return False
 
@@ -100,7 +100,7 @@ def _dense(a: np.ndarray) -> bool:
 def torch_layout(out: np.ndarray, *arrays: np.ndarray) -> np.ndarray:
     """``out`` (computed by numpy from ``arrays``) with the memory layout torch would give."""
     shape = out.shape
-    tensors = tuple(a for a in arrays if a.ndim > 0)
+    tensors = tuple(a for a in arrays if type(a) is np.ndarray and a.ndim > 0)
     like = _fast_setup(shape, tensors)
     if like is not None:
         order = sorted(range(len(shape)), key=lambda d: -like.strides[d])
@@ -108,10 +108,54 @@ def torch_layout(out: np.ndarray, *arrays: np.ndarray) -> np.ndarray:
     else:
         strides = [s for s in (_operand_strides(a, shape) for a in tensors) if s is not None]
         perm = _permutation(shape, strides)
+    return _relayout(out, perm)
+
+
+def index_layout(out: np.ndarray, src: np.ndarray, indices: tuple) -> np.ndarray:
+    """``out = src[indices]`` (advanced indexing) laid out as torch's ``index`` kernel.
+
+    ``indices`` has one entry per leading dim of ``src``: None (a full slice) or an index
+    array (int, or bool covering as many dims as it has). torch iterates over ``src``
+    restrided to the result's shape (stride 0 along the indexed dims) and the index tensors
+    reshaped to it (strides only along the indexed dims); numpy's layout differs.
+    """
+    if out.ndim < 2:
+        return out
+    dims, arrays = [], []  # the src dims that are indexed, and the (long) index arrays
+    d = 0
+    for i in indices:
+        if i is None:
+            d += 1
+        elif i.dtype == np.bool_:
+            dims.extend(range(d, d + i.ndim))
+            arrays.extend(np.nonzero(i))  # torch turns a mask into long indices too
+            d += i.ndim
+        else:
+            dims.append(d)
+            arrays.append(i)
+            d += 1
+    if dims != list(range(dims[0], dims[-1] + 1)):
+        # Not adjacent: torch moves the indexed dims to the front (so does numpy's result).
+        rest = [k for k in range(src.ndim) if k not in dims]
+        src = src.transpose(dims + rest)
+        dims = list(range(len(dims)))
+    idx_shape = np.broadcast_shapes(*(a.shape for a in arrays))
+    before, after = dims[0], src.ndim - dims[-1] - 1
+    n_idx = len(idx_shape)
+    src_strides = src.strides[:before] + (0,) * n_idx + src.strides[src.ndim - after :]
+    strides = [src_strides]
+    for a in arrays:
+        b = np.broadcast_to(a, idx_shape)
+        strides.append((0,) * before + b.strides + (0,) * after)
+    return _relayout(out, _permutation(out.shape, strides))
+
+
+def _relayout(out: np.ndarray, perm: list) -> np.ndarray:
+    """``out`` dense in the order ``perm`` (fastest dim first), copied only if it is not."""
     order = perm[::-1]  # slowest to fastest
     if _has_order(out, order):
         return out
-    buf = np.empty(tuple(shape[d] for d in order), dtype=out.dtype)
+    buf = np.empty(tuple(out.shape[d] for d in order), dtype=out.dtype)
     view = buf.transpose(np.argsort(order))
     view[...] = out
     return view

@@ -41,7 +41,12 @@ def grad_enabled() -> bool:
 
 def is_scalar(x) -> bool:
     """A Python (or numpy) number used as an operand: torch's 'wrapped number'."""
+    if type(x) in _PY_NUMBERS:  # the common case, without the slow ABC isinstance
+        return True
     return isinstance(x, (numbers.Number, np.number, np.bool_)) and not isinstance(x, Tensor)
+
+
+_PY_NUMBERS = (float, int, bool)
 
 
 def _scalar_dtype(x) -> _dtype.dtype:
@@ -60,6 +65,17 @@ def result_dtype(*operands) -> _dtype.dtype:
     A lower-priority operand changes the result only if it is of a higher category
     (bool < integer < floating), e.g. ``int_tensor * 2.5`` is float32.
     """
+    if len(operands) == 2:
+        # Fast paths (most ops): a float tensor with a Python number (or one wrapped by a
+        # backward formula), or two tensors of one dtype: the tensor's dtype either way.
+        a, b = operands
+        if type(a) is Tensor:
+            tb = type(b)
+            if tb is float or tb is int or tb is WrappedNumber:
+                if a._data.dtype.kind == "f":
+                    return _dtype.to_dtype(a._data.dtype)
+            elif tb is Tensor and a._data.dtype == b._data.dtype:
+                return _dtype.to_dtype(a._data.dtype)
     groups: list = [None, None, None]  # dim tensors, zero-dim tensors, scalars
     for x in operands:
         if isinstance(x, Tensor) and type(x) is not WrappedNumber:
@@ -96,6 +112,8 @@ class WrappedNumber(Tensor):
 
 def scalar_tensor(x) -> Tensor:
     """A Python number as the 0-dim tensor torch wraps it in (int64, float64 or bool)."""
+    if type(x) is float:  # the common case first: no ABC isinstance
+        return WrappedNumber._make(np.array(x))
     if isinstance(x, (bool, np.bool_)):
         arr = np.array(x, dtype=np.bool_)
     elif isinstance(x, (numbers.Integral, np.integer)):
@@ -105,11 +123,17 @@ def scalar_tensor(x) -> Tensor:
     return WrappedNumber._make(arr)
 
 
-def as_array(x, np_dtype) -> np.ndarray:
-    """The numpy value of a tensor or scalar operand, in the computation dtype."""
+def as_array(x, np_dtype) -> np.ndarray | float:
+    """The numpy value of a tensor or scalar operand, in the computation dtype.
+
+    A Python float stays a float when the computation is floating: numpy (NEP 50) then
+    casts it to the other operand's dtype, which is what torch does with a wrapped number.
+    """
     if isinstance(x, Tensor):
         d = x._data
         return d if d.dtype == np_dtype else d.astype(np_dtype)
+    if type(x) is float and isinstance(np_dtype, np.dtype) and np_dtype.kind == "f":
+        return x
     return np.asarray(x, dtype=np_dtype)
 
 
@@ -148,7 +172,16 @@ def record(data, node_cls, inputs: tuple) -> Tensor:
             break
     else:
         return Tensor._make(data)
-    node = node_cls(tuple([edge(t) for t in inputs]), ((data.shape, data.dtype),))
+    edges = []
+    for t in inputs:  # edge(t), inlined for its two common cases
+        fn = getattr(t, "_grad_fn", None)
+        if fn is not None:
+            edges.append((fn, t._output_nr))
+        elif t is not None and isinstance(t, Tensor) and t._requires_grad:
+            edges.append(edge(t))
+        else:
+            edges.append((None, 0))
+    node = node_cls(tuple(edges), ((data.shape, data.dtype),))
     return Tensor._make(data, True, node, 0)
 
 

@@ -671,9 +671,7 @@ class TanhBackward0(Node):
     _saved_result = SavedAttr("s_result")
 
     def apply(self, grads):
-        from .backward_ops import tanh_backward
-
-        return (tanh_backward(grads[0], self._saved_result),)
+        return (_bw.tanh_backward(grads[0], self._saved_result),)
 
 
 def tanh(a: Tensor) -> Tensor:
@@ -692,9 +690,7 @@ class SigmoidBackward0(Node):
     _saved_result = SavedAttr("s_result")
 
     def apply(self, grads):
-        from .backward_ops import sigmoid_backward
-
-        return (sigmoid_backward(grads[0], self._saved_result),)
+        return (_bw.sigmoid_backward(grads[0], self._saved_result),)
 
 
 def _sigmoid_np(x: np.ndarray) -> np.ndarray:
@@ -723,9 +719,7 @@ class ReluBackward0(Node):
     _saved_result = SavedAttr("s_result")
 
     def apply(self, grads):
-        from .backward_ops import threshold_backward
-
-        return (threshold_backward(grads[0], self._saved_result, 0),)
+        return (_bw.threshold_backward(grads[0], self._saved_result, 0),)
 
 
 def relu(a: Tensor) -> Tensor:
@@ -1044,3 +1038,8 @@ def logical_or(a, b) -> Tensor:
 
 def logical_not(a) -> Tensor:
     return plain(np.logical_not(as_array(a, np.bool_)))
+
+
+# backward_ops builds on the ops above, so it is imported last (a cycle otherwise); the
+# nodes above look its functions up at call time, without a per-call import statement.
+from . import backward_ops as _bw  # noqa: E402

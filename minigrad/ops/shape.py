@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.graph import Node
+from ._layout import index_layout
 from ._util import (
     SavedAttr,
     Tensor,
@@ -409,9 +410,7 @@ class SelectBackward0(Node):
         return self.s_index % (1 << 64)
 
     def apply(self, grads):
-        from .backward_ops import select_backward
-
-        return (select_backward(grads[0], self.s_sizes, self.s_dim, self.s_index),)
+        return (_bw.select_backward(grads[0], self.s_sizes, self.s_dim, self.s_index),)
 
 
 def select(a: Tensor, dim: int, index: int) -> Tensor:
@@ -446,10 +445,8 @@ class SliceBackward0(Node):
     _saved_self_sym_sizes = SavedAttr("s_sizes")
 
     def apply(self, grads):
-        from .backward_ops import slice_backward
-
         s = self
-        return (slice_backward(grads[0], s.s_sizes, s.s_dim, s.s_start, s.s_end, s.s_step),)
+        return (_bw.slice_backward(grads[0], s.s_sizes, s.s_dim, s.s_start, s.s_end, s.s_step),)
 
 
 def slice_dim(a: Tensor, dim: int, start=None, end=None, step=1) -> Tensor:
@@ -516,7 +513,10 @@ def _np_index(indices: tuple) -> tuple:
 
 
 def _advanced_index(a: Tensor, indices: tuple) -> Tensor:
-    out = record(a._data[_np_index(indices)], IndexBackward0, (a,))
+    data = a._data[_np_index(indices)]
+    if data.ndim > 1:
+        data = index_layout(data, a._data, tuple(None if i is None else i._data for i in indices))
+    out = record(data, IndexBackward0, (a,))
     if out._grad_fn is not None:
         out._grad_fn.s_indices, out._grad_fn.s_sizes = indices, a._data.shape
     return out
@@ -733,3 +733,7 @@ class CloneBackward0(Node):
 def clone(a: Tensor) -> Tensor:
     """A copy with its own storage, recorded (``CloneBackward0``)."""
     return record(a._data.copy(), CloneBackward0, (a,))
+
+
+# backward_ops builds on pointwise, which imports this module: imported last, used at call time.
+from . import backward_ops as _bw  # noqa: E402
