@@ -55,15 +55,18 @@ class Tensor:
         "_requires_grad",
         "_grad_fn",
         "_output_nr",
-        "_grad",
         "_vc",
-        "_retains_grad",
-        "_hooks",
-        "_base",
-        "_grad_acc",
         "__weakref__",
         "__dict__",
     )
+
+    # Rarely set, so class-level defaults: an instance stores its own value (in its
+    # __dict__) only once it has one, and creating a tensor costs five stores less.
+    _grad: Tensor | None = None
+    _retains_grad: bool = False
+    _hooks: Any = None
+    _base: Tensor | None = None
+    _grad_acc: Any = None
 
     # minigrad-only: a label for diagrams (``mg.tensor(2.0, name="x")``); None like torch's.
     name: str | None = None
@@ -86,12 +89,8 @@ class Tensor:
         self._requires_grad = requires_grad
         self._grad_fn = grad_fn
         self._output_nr = output_nr
-        self._grad = None
         self._vc = [0]  # the version counter, shared by views and detach()
-        self._retains_grad = False
-        self._hooks = None
-        self._base = None
-        self._grad_acc = None
+        # (_grad, _retains_grad, _hooks, _base, _grad_acc: the class defaults)
 
     @classmethod
     def _make(
@@ -103,12 +102,7 @@ class Tensor:
         t._requires_grad = requires_grad
         t._grad_fn = grad_fn
         t._output_nr = output_nr
-        t._grad = None
         t._vc = [0]
-        t._retains_grad = False
-        t._hooks = None
-        t._base = None
-        t._grad_acc = None
         return t
 
     # -- basic attributes ----------------------------------------------------------------

@@ -148,3 +148,29 @@ def test_advanced_indexing_layout_matches_torch(perm):
         assert _dense_strides(a) == _dense_strides(b), where
         assert_close(a, b)
         assert a.reshape(-1).grad_fn is None  # (no grad: only the layout is compared here)
+
+
+BACKWARD_FORMULAS = {
+    # backward formulas that fill a fresh result in place (masked_fill_): its layout stays
+    "norm": lambda lib, x: x.norm(),
+    "max": lambda lib, x: x.max(),
+    "maximum": lambda lib, x: lib.maximum(x, x.detach() * 0 + 0.5).sum(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BACKWARD_FORMULAS))
+def test_in_place_fill_in_backward_keeps_layout_like_torch(name):
+    """Found by the fuzzer: the gradient of ``norm`` of a permuted tensor is laid out like
+    it in torch (``masked_fill_`` is in place), so a reshape further down records a view."""
+    torch = require_torch()
+    results = []
+    for lib in (minigrad, torch):
+        x = lib.tensor([[[0.5, 0.25, 0.5]], [[0.5, 0.125, 0.75]]], requires_grad=True)
+        xt = x.permute(2, 1, 0).neg()  # non-contiguous, requires grad
+        (g,) = lib.autograd.grad(BACKWARD_FORMULAS[name](lib, xt), [xt], create_graph=True)
+        flat = (g.permute(2, 1, 0) * 1).reshape(-1)
+        results.append((g, flat, _dense_strides(g), g.is_contiguous()))
+    (g1, f1, *l1), (g2, f2, *l2) = results
+    assert l1 == l2
+    assert graph_signature(f1.grad_fn) == graph_signature(f2.grad_fn)
+    assert_close(f1, f2)

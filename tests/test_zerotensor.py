@@ -186,3 +186,17 @@ def test_create_graph_stores_a_materialized_grad_like_torch():
         assert not lib._is_zerotensor(x.grad)
         y.backward(inputs=[x])
         assert x.grad.item() == 0.0
+
+
+def test_broadcast_zerotensor_grad_is_materialized_like_torch():
+    """Found by the fuzzer: sgn of a sum sends an expanded (stride-0) ZeroTensor to the
+    leaf; torch clones it (layout contract), so the next backward accumulates fine."""
+    for lib in libs():
+        x = lib.tensor([0.125], requires_grad=True)
+        s = x.reshape(1).sum()
+        s.retain_grad()
+        y = s.sgn()
+        y.backward(retain_graph=True, inputs=[x])
+        assert not lib._is_zerotensor(x.grad)
+        y.backward(inputs=[x])
+        assert x.grad.numpy().tolist() == [0.0]

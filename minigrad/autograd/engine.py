@@ -353,6 +353,16 @@ def _add(a: Tensor, b: Tensor) -> Tensor:
     return add(a, b)
 
 
+def _obeys_layout(grad, var) -> bool:
+    """torch's ``obeys_layout_contract``: may ``grad`` (a numpy array) be stored as the
+    ``.grad`` of a leaf with data ``var`` as it is? Same strides wherever a dim is not 1,
+    and no 0 stride (a broadcast view) where it is."""
+    for n, gs, vs in zip(grad.shape, grad.strides, var.strides):
+        if (gs != vs) if n != 1 else (gs == 0):
+            return False
+    return True
+
+
 def accumulate_grad(variable: Tensor, grad: Tensor) -> None:
     """``variable.grad += grad``: in place when not recording, so ``.grad`` keeps its identity."""
     from ..tensor import Tensor
@@ -368,9 +378,9 @@ def accumulate_grad(variable: Tensor, grad: Tensor) -> None:
             variable._grad = Tensor._make(grad._data.copy(), True, node, 0)
         else:
             variable._grad = Tensor._make(grad._data.copy())
-            if grad._zero and not _state.enabled:
-                # torch steals the ZeroTensor as .grad, unless grad mode is on
-                # (create_graph), where it stores a materialized clone
+            if grad._zero and not _state.enabled and _obeys_layout(grad._data, variable._data):
+                # torch steals the ZeroTensor as .grad; it stores a materialized clone when
+                # grad mode is on (create_graph) or the layout differs from the leaf's
                 variable._grad._zero = True
     elif _state.enabled:
         from ..ops.pointwise import add

@@ -75,17 +75,15 @@ class Node:
     ``create_graph=True`` records them.
     """
 
-    __slots__ = (
-        "next_functions",
-        "_seq",
-        "_out_meta",
-        "_metadata",
-        "_pre_hooks",
-        "_post_hooks",
-        "_tensor_pre_hooks",
-        "_retains_grad",
-        "__weakref__",
-    )
+    __slots__ = ("next_functions", "_seq", "_out_meta", "__weakref__", "__dict__")
+
+    # Rarely set, so class-level defaults (an instance's own value lives in its __dict__,
+    # created only then): creating a node costs five stores less.
+    _metadata: dict | None = None
+    _pre_hooks: OrderedDict | None = None
+    _post_hooks: OrderedDict | None = None
+    _tensor_pre_hooks: dict | None = None
+    _retains_grad: dict | None = None
 
     def __init__(self, next_functions: tuple, out_meta: tuple = ()) -> None:
         self.next_functions = next_functions
@@ -93,11 +91,6 @@ class Node:
         # ((shape, np dtype), ...) of each output: gradients arriving here are checked
         # against it, and summed down to it where broadcasting widened them.
         self._out_meta = out_meta
-        self._metadata = None
-        self._pre_hooks = None
-        self._post_hooks = None
-        self._tensor_pre_hooks = None
-        self._retains_grad = None
 
     # -- torch.autograd.graph.Node API -------------------------------------------------
     def name(self) -> str:

@@ -167,20 +167,17 @@ def record(data, node_cls, inputs: tuple) -> Tensor:
         data = np.asarray(data)
     if not _state.enabled:
         return Tensor._make(data)
-    for t in inputs:
-        if isinstance(t, Tensor) and t._requires_grad:
-            break
-    else:
-        return Tensor._make(data)
     edges = []
-    for t in inputs:  # edge(t), inlined for its two common cases
-        fn = getattr(t, "_grad_fn", None)
-        if fn is not None:
-            edges.append((fn, t._output_nr))
-        elif t is not None and isinstance(t, Tensor) and t._requires_grad:
-            edges.append(edge(t))
+    recorded = False
+    for t in inputs:  # edge(t), inlined; one pass also tells whether anything requires grad
+        if isinstance(t, Tensor) and t._requires_grad:
+            recorded = True
+            fn = t._grad_fn
+            edges.append((fn, t._output_nr) if fn is not None else edge(t))
         else:
             edges.append((None, 0))
+    if not recorded:
+        return Tensor._make(data)
     node = node_cls(tuple(edges), ((data.shape, data.dtype),))
     return Tensor._make(data, True, node, 0)
 

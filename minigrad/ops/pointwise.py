@@ -790,9 +790,13 @@ class MaximumBackward0(Node):
         tie = eq(x, y)
         gx = gy = None
         if self._needs(1):  # "other" before "self", as torch
-            gy = masked_fill(where(tie, _div_scalar(g, 2), g), type(self)._self_loses(y, x), 0)
+            gy = masked_fill(
+                where(tie, _div_scalar(g, 2), g), type(self)._self_loses(y, x), 0, keep_layout=True
+            )
         if self._needs(0):
-            gx = masked_fill(where(tie, _div_scalar(g, 2), g), type(self)._self_loses(x, y), 0)
+            gx = masked_fill(
+                where(tie, _div_scalar(g, 2), g), type(self)._self_loses(x, y), 0, keep_layout=True
+            )
         return gx, gy
 
 
@@ -955,15 +959,20 @@ def masked_scatter(a: Tensor, mask: Tensor, source: Tensor) -> Tensor:
     return out
 
 
-def masked_fill(a: Tensor, mask: Tensor, value) -> Tensor:
-    """Math: a with ``value`` where ``mask`` is True."""
+def masked_fill(a: Tensor, mask: Tensor, value, *, keep_layout: bool = False) -> Tensor:
+    """Math: a with ``value`` where ``mask`` is True.
+
+    torch fills a contiguous clone of ``a``, so the result is contiguous whatever ``a``'s
+    layout; backward formulas that call the in-place ``masked_fill_`` on a fresh result
+    pass ``keep_layout=True`` to keep that result's layout instead, as torch does.
+    """
+    fix = (lambda d: _laid_out(d, a._data)) if keep_layout else _c_order
     if isinstance(value, Tensor):
         data = np.where(mask._data, value._data.astype(a._data.dtype), a._data)
-        # torch fills a contiguous clone of a: the result is contiguous whatever a's layout
-        out = record(_c_order(data), MaskedFillBackward1, (a, value))
+        out = record(fix(data), MaskedFillBackward1, (a, value))
     else:
         data = np.where(mask._data, np.asarray(value, dtype=a._data.dtype), a._data)
-        out = record(_c_order(data), MaskedFillBackward0, (a,))
+        out = record(fix(data), MaskedFillBackward0, (a,))
     if out._grad_fn is not None:
         out._grad_fn.s_mask = save(mask)
     return out

@@ -142,7 +142,7 @@ class LinalgVectorNormBackward0(Node):
         x, r = self._saved_self, self._saved_result
         # torch's norm_backward for p = 2: grad * (self / norm).masked_fill_(norm == 0, 0)
         with np.errstate(invalid="ignore", divide="ignore"):
-            ratio = masked_fill(div(x, r), eq(r, 0), 0)
+            ratio = masked_fill(div(x, r), eq(r, 0), 0, keep_layout=True)  # in place in torch
         return (mul(grads[0], ratio),)
 
 
@@ -238,8 +238,9 @@ class MaxBackward1(Node):
     def apply(self, grads):
         x, r = self._saved_self, self._saved_result
         mask = isnan(x) if np.isnan(r._data).any() else eq(x, r)
-        zeros = plain(np.zeros_like(x._data))
-        return (masked_fill(zeros, mask, div(grads[0], sum(mask))),)
+        # torch: zeros_like(input, contiguous).masked_fill_(mask, grad / count)
+        zeros = plain(np.zeros(x._data.shape, dtype=x._data.dtype))
+        return (masked_fill(zeros, mask, div(grads[0], sum(mask)), keep_layout=True),)
 
 
 class MinBackward1(MaxBackward1):
