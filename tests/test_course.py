@@ -291,3 +291,16 @@ def test_cli_learner_writes_copies_to_out(tmp_path):
     assert sorted(p.name for p in tmp_path.glob("*.ipynb")) == [p.name for p in LESSONS]
     for lesson in LESSONS:
         assert (tmp_path / lesson.name).read_text() == dumps(learner_copy(read(lesson)))
+
+
+def test_lessons_show_errors_like_torch_users_see_them():
+    """Importing the course helpers switches IPython to Minimal tracebacks: the message a
+    torch user sees, with no engine frames (so lesson outputs don't track engine edits)."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    import minigrad.course as course
+
+    shell = InteractiveShell.instance()
+    shell.InteractiveTB.set_mode(mode="Context")
+    course._torch_like_tracebacks()
+    assert shell.InteractiveTB.mode == "Minimal"

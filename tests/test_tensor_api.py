@@ -574,3 +574,24 @@ def test_inf_and_nan_arithmetic_is_silent_like_torch():
         "[nan, 0.0] [nan, nan] [inf, inf] [inf, inf]",
         "numpy outside minigrad still warns",
     ]
+
+
+def test_view_made_a_leaf_by_requires_grad_accumulates_like_torch():
+    """``b.t().requires_grad_()`` of a plain ``b`` is a leaf with its own AccumulateGrad;
+    a view made under no_grad of a tensor that requires grad has none (torch's rules)."""
+
+    def prog(lib):
+        v = lib.ones(2, 3).t().requires_grad_()
+        y = (v * 2).sum()
+        y.backward()
+        b = lib.ones(2, 3, requires_grad=True)
+        with lib.no_grad():
+            w = b.t()
+        z = (w * 2).sum()
+        return {
+            "leaf": (v.is_leaf, nf(y.grad_fn.next_functions[0][0])),
+            "grad": v.grad,
+            "no_grad view": (w.requires_grad, w.is_leaf, nf(z.grad_fn.next_functions[0][0])),
+        }
+
+    compare_programs(prog)

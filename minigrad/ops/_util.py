@@ -144,9 +144,11 @@ def edge(t: Tensor | None) -> tuple:
     if t._grad_fn is not None:
         return (t._grad_fn, t._output_nr)
     if t._requires_grad:
-        if t._base is not None:
+        base = t._base
+        if base is not None and base._requires_grad:
             # A view made under no_grad of a tensor that requires grad: it requires grad
             # (through its base) but, as in torch, has no grad accumulator of its own.
+            # (A view of a tensor that does not, made a leaf by requires_grad_(), has one.)
             return (None, 0)
         return (t._grad_accumulator(), 0)
     return (None, 0)

@@ -329,9 +329,7 @@ def _div_scalar(a: Tensor, s) -> Tensor:
     out = record(data, DivBackward1, (a,))
     if out._grad_fn is not None:
         out._grad_fn.s_other = s
-    if a._zero:
-        as_zero(out)
-    return out
+    return out  # (div.Scalar has no ZeroTensor kernel in torch: a ZeroTensor materializes)
 
 
 # -- neg / pow ------------------------------------------------------------------------------
@@ -448,7 +446,7 @@ def pow(a, exponent) -> Tensor:  # noqa: A001 - torch's name
     if node is not None:
         node.s_self = save(a)
         node.s_exponent = save(exponent)
-        node.s_result = save_result(out) if exponent._requires_grad else None
+        node.s_result = save_result(out)  # saved (and checked) even if unused, as torch
     return out
 
 

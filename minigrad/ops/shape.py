@@ -391,10 +391,21 @@ def expand(a: Tensor, sizes: tuple) -> Tensor:
                 f"size ({s}) at non-singleton dimension {lead + i}.  Target sizes: "
                 f"{list(sizes)}.  Tensor sizes: {list(shape)}"
             )
-    out = record(np.broadcast_to(a._data, target), ExpandBackward0, (a,))
+    out = record(_expanded(a._data, target), ExpandBackward0, (a,))
     if out._grad_fn is not None:
         out._grad_fn.s_sizes = shape
     return _as_view(out, a)
+
+
+def _expanded(d: np.ndarray, target: tuple) -> np.ndarray:
+    """``d`` broadcast to ``target`` with torch's strides: 0 only along new or expanded
+    dims (numpy's ``broadcast_to`` also zeroes a kept size-1 dim, which decides matmul's
+    fold and the layout of results as torch sees it)."""
+    lead = len(target) - d.ndim
+    strides = (0,) * lead + tuple(
+        0 if n == 1 and t != 1 else st for n, t, st in zip(d.shape, target[lead:], d.strides)
+    )
+    return np.lib.stride_tricks.as_strided(d, target, strides, writeable=False)
 
 
 class SelectBackward0(Node):

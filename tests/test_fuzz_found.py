@@ -1,0 +1,119 @@
+"""Every mismatch the long fuzz run (``make fuzz``) found, as the shrunk program it printed.
+
+Each was fixed in the engine; each runs here through the fuzzer's own comparison (values,
+flags, reprs, graphs, errors), so a regression fails with the same report.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.strategies import Program
+from tests.test_fuzz import compare
+
+FOUND = {
+    # sgn's gradient is a ZeroTensor: 0 * inf is 0 in a third derivative through abs
+    "abs_third_order_with_inf": (
+        "x1 = lib.tensor([[-2.0, -2.0, float('inf')]], dtype=lib.float32, requires_grad=True)",
+        "x3 = lib.tensor([0.125, 0.125, 0.125], dtype=lib.float32, requires_grad=True)",
+        "t10 = -(-(-(-lib.matmul(x1, x3).abs())))",
+        "t10.sum().backward(retain_graph=True, inputs=[x1, x3])",
+        "gs = lib.autograd.grad(t10.sum(), [x1], allow_unused=True, create_graph=True)",
+        "h2 = (gs[0] * gs[0]).sum()",
+        "gs = lib.autograd.grad(h2, [x1, x3], allow_unused=True, create_graph=True)",
+        "h3 = (gs[0] * gs[0]).sum() + (gs[1] * gs[1]).sum()",
+        "h3.backward()",
+    ),
+    # a ZeroTensor stolen as .grad refuses the next accumulation; sgn unpacks its saved
+    # tensors, so a second backward raises "backward through the graph a second time"
+    "sgn_backward_twice": (
+        "x3 = lib.tensor(0.125, dtype=lib.float32, requires_grad=True)",
+        "t4 = x3.sgn()",
+        "t4.backward()",
+        "t4.backward()",
+    ),
+    # ... but create_graph=True stores a materialized clone
+    "sgn_create_graph_then_backward": (
+        "x3 = lib.tensor(0.125, dtype=lib.float32, requires_grad=True)",
+        "t9 = -(-(-(-x3.sgn())).view(()))",
+        "t9.backward(create_graph=True)",
+        "t9.backward(retain_graph=True, inputs=[x3])",
+        "t9.backward(inputs=[x3])",
+    ),
+    # ... and so does a broadcast (stride-0) ZeroTensor: torch's layout contract
+    "sgn_of_sum_with_retain_grad": (
+        "x1 = lib.tensor([0.125], dtype=lib.float32, requires_grad=True)",
+        "t3 = x1.reshape(1).sum()",
+        "t3.retain_grad()",
+        "t4 = t3.sgn()",
+        "t4.backward(retain_graph=True, inputs=[x1])",
+        "t4.backward(inputs=[x1])",
+    ),
+    # mean's backward divides by a Scalar (div.Scalar): no ZeroTensor kernel, materialized
+    "sgn_of_mean_twice": (
+        "x1 = lib.tensor(0.125, dtype=lib.float32, requires_grad=True)",
+        "t3 = x1.mean().sgn()",
+        "t3.backward(retain_graph=True, inputs=[x1])",
+        "t3.backward(inputs=[x1])",
+    ),
+    # bmm's gradient is laid out as torch's TensorIterator lays out an add of mixed layouts
+    "batched_matmul_third_order": (
+        "a = lib.full((2, 2, 3), -2.0, dtype=lib.float64, requires_grad=True)",
+        "b = lib.full((2, 3, 2), 0.5, dtype=lib.float64, requires_grad=True)",
+        "out = lib.matmul(a, b)",
+        "gs = lib.autograd.grad((out * out).sum(), [a, b], create_graph=True)",
+        "h = (gs[0] * gs[0]).sum() + (gs[1] * gs[1]).sum()",
+        "gs2 = lib.autograd.grad(h, [a, b], create_graph=True)",
+    ),
+    # a requires-grad batch of one is squeezed away before the batched product
+    "matmul_batch_of_one": (
+        "a = lib.full((1, 2, 3), -2.0, dtype=lib.float64, requires_grad=True)",
+        "b = lib.full((2, 3, 2), 0.5, dtype=lib.float64, requires_grad=True)",
+        "out = lib.matmul(a, b)",
+        "gs = lib.autograd.grad((out * out).sum(), [a, b], create_graph=True)",
+    ),
+    # advanced indexing returns torch's layout: the reshape below is a view, not a copy
+    "index_then_reshape": (
+        "x2 = lib.tensor([[[float('nan'), float('inf'), -2.0], [-1.875, 0.0, 0.0]]], dtype=lib.float32, requires_grad=True)",
+        "with lib.set_grad_enabled(False):",
+        "    t4 = -(-x2)",
+        "x7 = lib.full((3, 3), -2.0, dtype=lib.float32, requires_grad=True)",
+        "t8 = lib.matmul(-(-t4), x7)",
+        "t12 = -(-(-t8[:, :, [0, 0]]))",
+        "t13 = t12.reshape(4)",
+        "t13.sum().backward(create_graph=True)",
+    ),
+    # norm's backward fills in place: its gradient keeps the input's (permuted) layout
+    "norm_of_permuted": (
+        "x3 = lib.full((3, 1, 1), 0.125, dtype=lib.float32, requires_grad=True)",
+        "x6 = lib.full((1, 3), 0.125, dtype=lib.float32, requires_grad=True)",
+        "t7 = lib.matmul(x3.log(), x6)",
+        "t11 = -(-(-t7)).permute(2, 1, 0)",
+        "t12 = t11.norm()",
+        "t12.backward(create_graph=True)",
+        "h2 = (x3.grad * x3.grad).sum() + (x6.grad * x6.grad).sum()",
+        "h2.backward()",
+    ),
+    # pow(tensor, tensor) saves its result even when the exponent needs no gradient
+    "pow_result_modified": (
+        "x2 = lib.tensor(0.125, dtype=lib.float32, requires_grad=True)",
+        "x3 = lib.tensor(0.125, dtype=lib.float32)",
+        "t4 = x2 ** x3",
+        "t4.zero_()",
+        "t4.backward(create_graph=True)",
+    ),
+    # expand keeps a size-1 dim's stride (numpy zeroes it): no fold, so bmm's dtype error
+    "matmul_of_expanded_mixed_dtypes": (
+        "x1 = lib.tensor([[0.125]], dtype=lib.float32, requires_grad=True)",
+        "t2 = x1.expand(2, 1, 1)",
+        "x3 = lib.tensor([0.125], dtype=lib.float64)",
+        "t4 = lib.matmul(t2, x3)",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FOUND))
+def test_program_found_by_the_fuzzer_matches_torch(name):
+    program = Program(FOUND[name])
+    diffs = compare(program)
+    assert not diffs, program.reproducer() + "\ndifferences:\n" + "\n".join(diffs)
