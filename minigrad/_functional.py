@@ -41,6 +41,7 @@ from .ops.pointwise import (
     where,
 )
 from .ops.reduction import argmax, argmin, max, mean, min, sum
+from .ops.scan import cumprod, cumsum, flip, prod  # noqa: F401 - re-exported
 from .ops.shape import cat, clone, flatten, select, squeeze, stack, t, transpose, unbind, unsqueeze
 from .ops.shape import permute as _permute
 from .ops.shape import reshape as _reshape

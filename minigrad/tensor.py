@@ -515,8 +515,17 @@ class Tensor:
     def exp2(self):
         return _pw.exp2(self)
 
-    def prod(self):
-        return _rd.prod(self)
+    def prod(self, dim: int | None = None, keepdim: bool = False):
+        return _sc.prod(self, dim, keepdim)
+
+    def cumsum(self, dim: int):
+        return _sc.cumsum(self, dim)
+
+    def cumprod(self, dim: int):
+        return _sc.cumprod(self, dim)
+
+    def flip(self, *dims):
+        return _sc.flip(self, dims[0] if len(dims) == 1 and not isinstance(dims[0], int) else dims)
 
     def norm(self):
         return _rd.norm(self)
@@ -784,6 +793,7 @@ from .ops import inplace as _ip  # noqa: E402
 from .ops import linalg as _la  # noqa: E402
 from .ops import pointwise as _pw  # noqa: E402
 from .ops import reduction as _rd  # noqa: E402
+from .ops import scan as _sc  # noqa: E402
 from .ops import shape as _sh  # noqa: E402
 
 _graph._Tensor = Tensor  # see graph._Tensor

@@ -382,17 +382,20 @@ class Builder:
         a = self.pick()
         n, s, d = a.name, a.shape, a.dtype
         kind = self.choice(("sum", "mean", "max", "min", "prod", "norm", "maxdim", "sumdim",
-                            "meandim", "mindim"))  # fmt: skip
+                            "meandim", "mindim", "proddim", "cumsum", "cumprod", "flip"))  # fmt: skip
         if kind in ("sum", "mean"):
             self.new(self.choice((f"{n}.{kind}()", f"lib.{kind}({n})")), (), d, (a,), pos=a.pos)
         elif kind in ("max", "min"):
             self.new(f"{n}.{kind}()", (), d, (a,), pos=a.pos)
         elif kind == "prod":
-            # Never a zero element (not even as an edge case): with one, torch differentiates
-            # prod through cumprod, whose twice-differentiable backward minigrad does not
-            # record (first-order values match; known gap, see the issue 4 note).
-            # (``pos`` is no guarantee here: exp and sigmoid underflow to 0 at the edges.)
-            self.new(f"({a.name}.abs() + 0.5).prod()", (), d, (a,), pos=True)
+            # With a zero element (leaves are often 0) torch differentiates prod through
+            # cumprod: minigrad records the same zero-safe formulas.
+            self.new(self.choice((f"{n}.prod()", f"lib.prod({n})")), (), d, (a,), pos=a.pos)
+        elif kind in ("cumsum", "cumprod", "flip"):
+            dim = self.draw(st.integers(-max(a.ndim, 1), max(a.ndim, 1) - 1))
+            arg = f"({dim},)" if kind == "flip" else str(dim)
+            self.new(self.choice((f"{n}.{kind}({arg})", f"lib.{kind}({n}, {arg})")), s, d, (a,),
+                     pos=a.pos and kind != "cumsum")  # fmt: skip
         elif kind == "norm":
             self.new(f"{n}.norm()", (), d, (a,))
         else:
@@ -404,7 +407,9 @@ class Builder:
                 keep = self.flag(0.3)
                 p = dim % a.ndim
                 out = s[:p] + ((1,) if keep else ()) + s[p + 1 :]
-            if kind in ("sumdim", "meandim"):
+            if kind == "proddim":
+                self.new(f"{n}.prod({dim}, keepdim={keep})", out, d, (a,), pos=a.pos)
+            elif kind in ("sumdim", "meandim"):
                 op = kind[:-3]
                 if s and a.ndim >= 2 and self.flag(0.3):
                     dims = (0, a.ndim - 1)

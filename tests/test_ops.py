@@ -65,6 +65,13 @@ def _sample_values(domain: str, shape: tuple[int, ...], rng: np.random.Generator
         return rng.integers(-4, 5, shape) * 0.5
     if domain == "lattice_half":
         return rng.integers(-4, 4, shape) * 0.5 + 0.25
+    if domain in ("one_zero", "two_zeros"):  # prod/cumprod: torch's zero-safe formulas
+        v = rng.choice([-1.0, 1.0], shape) * rng.uniform(0.5, 1.5, shape)
+        flat = v.reshape(-1)
+        flat[flat.size // 2] = 0.0
+        if domain == "two_zeros":
+            flat[0] = 0.0
+        return v
     raise ValueError(domain)
 
 
@@ -202,6 +209,20 @@ op("mean_fn", lambda lib, x: lib.mean(x), [(2, 3)], "MeanBackward0", loose=True)
 op("mean_dim0", lambda lib, x: x.mean(dim=0), [(2, 3)], "MeanBackward1", loose=True)
 op("mean_dim1_keepdim", lambda lib, x: x.mean(1, keepdim=True), [(2, 3)], "MeanBackward1", loose=True)
 op("mean_dim_neg", lambda lib, x: x.mean(dim=-1), [(2, 3, 4)], "MeanBackward1", loose=True)
+op("prod", lambda lib, x: x.prod(), [(2, 3)], "ProdBackward0", ["nonzero"], loose=True)
+op("prod_one_zero", lambda lib, x: x.prod(), [(2, 3)], "ProdBackward0", ["one_zero"], loose=True)
+op("prod_two_zeros", lambda lib, x: x.prod(), [(2, 3)], "ProdBackward0", ["two_zeros"], loose=True)
+op("prod_fn", lambda lib, x: lib.prod(x), [(5,)], "ProdBackward0", ["one_zero"], loose=True)
+op("prod_dim1", lambda lib, x: x.prod(1), [(2, 3)], "ProdBackward1", ["nonzero"], loose=True)
+op("prod_dim0_keepdim_zero", lambda lib, x: x.prod(0, keepdim=True), [(3, 2)], "ProdBackward1", ["one_zero"], loose=True)
+op("prod_dim_neg_zeros", lambda lib, x: x.prod(-1), [(2, 3)], "ProdBackward1", ["two_zeros"], loose=True)
+op("cumsum", lambda lib, x: x.cumsum(0), [(4,)], "CumsumBackward0", loose=True)
+op("cumsum_fn_dim1", lambda lib, x: lib.cumsum(x, 1), [(2, 3)], "CumsumBackward0", loose=True)
+op("cumprod", lambda lib, x: x.cumprod(0), [(4,)], "CumprodBackward0", ["nonzero"], loose=True)
+op("cumprod_zero", lambda lib, x: x.cumprod(-1), [(2, 3)], "CumprodBackward0", ["one_zero"], loose=True)
+op("cumprod_fn_zeros", lambda lib, x: lib.cumprod(x, 0), [(5,)], "CumprodBackward0", ["two_zeros"], loose=True)
+op("flip", lambda lib, x: x.flip(0), [(2, 3)], "FlipBackward0")
+op("flip_dims_fn", lambda lib, x: lib.flip(x, (0, 1)), [(2, 3)], "FlipBackward0")
 op("max", lambda lib, x: x.max(), [(2, 3)], "MaxBackward1", ["distinct"])
 op("max-1d", lambda lib, x: x.max(), [(5,)], "MaxBackward1", ["distinct"])
 op("max_fn", lambda lib, x: lib.max(x), [(2, 3)], "MaxBackward1", ["distinct"])

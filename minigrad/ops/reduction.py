@@ -16,7 +16,7 @@ from ..autograd.graph import Node
 from ._util import SavedAttr, Tensor, normalize_dim, plain, record, save, save_result
 from .pointwise import _div_scalar, div, eq, isnan, masked_fill
 
-__all__ = ["prod", "norm", "sum", "mean", "max", "min", "argmax", "argmin", "scatter", "gather",
+__all__ = ["norm", "sum", "mean", "max", "min", "argmax", "argmin", "scatter", "gather",
            "scatter_add"]  # fmt: skip
 
 
@@ -90,41 +90,6 @@ def sum(a: Tensor, dim=None, keepdim: bool = False, dtype=None) -> Tensor:  # no
     node = out._grad_fn
     if node is not None:
         node.s_dim, node.s_keepdim, node.s_sizes = dims, keepdim, a._data.shape
-    return out
-
-
-class ProdBackward0(Node):
-    """d prod(self) = grad·prod/self (the product of the other elements, also at zeros)."""
-
-    __slots__ = ("s_self", "s_result")
-    _saved = ("s_self", "s_result")
-    _saved_self = SavedAttr("s_self")
-    _saved_result = SavedAttr("s_result")
-
-    def apply(self, grads):
-        from .pointwise import mul
-
-        x, result = self._saved_self, self._saved_result  # unpacked (and checked) first
-        if x._data.ndim == 0:
-            return (grads[0],)
-        if not (x._data == 0).any():
-            # torch's prod_backward without zeros: grad * (result / self), differentiable.
-            return (mul(grads[0], div(result, x)),)
-        # With zeros torch uses cumulative products (not in minigrad): the values are
-        # exact here, but a second derivative through this branch is not recorded.
-        data = x._data.reshape(-1)
-        others = np.empty_like(data)
-        for i in range(data.size):  # exact even when elements are zero
-            others[i] = np.prod(np.delete(data, i))
-        return (mul(grads[0], plain(others.reshape(x._data.shape))),)
-
-
-def prod(a: Tensor) -> Tensor:
-    """Math: Π a over all elements."""
-    out = record(np.prod(a._data), ProdBackward0, (a,))
-    if out._grad_fn is not None:
-        out._grad_fn.s_self = save(a)
-        out._grad_fn.s_result = save_result(out)
     return out
 
 
