@@ -52,7 +52,7 @@ test: $(STAMP) ## run the test suite, then validate the course notebooks (strict
 	if [ $$rc -ne 0 ]; then exit $$rc; fi; \
 	$(PY) -m pytest $(NBVAL)
 
-fuzz: $(STAMP) ## long differential fuzzing against torch: 21,000 random programs (~15 min)
+fuzz: $(STAMP) ## long differential fuzzing against torch: 21,000 random programs (~6 min)
 	HYPOTHESIS_PROFILE=fuzz MINIGRAD_REQUIRE_TORCH=1 $(PY) -m pytest tests/test_fuzz.py \
 		-p no:randomly -p no:cacheprovider $(ARGS)
 

@@ -41,7 +41,7 @@ from .ops.pointwise import (
     where,
 )
 from .ops.reduction import argmax, argmin, max, mean, min, sum
-from .ops.scan import cumprod, cumsum, flip, prod  # noqa: F401 - re-exported
+from .ops.scan import cumprod, cumsum, flip, prod
 from .ops.shape import cat, clone, flatten, select, squeeze, stack, t, transpose, unbind, unsqueeze
 from .ops.shape import permute as _permute
 from .ops.shape import reshape as _reshape
@@ -51,10 +51,10 @@ clip = clamp
 
 __all__ = [
     "abs", "add", "addmm", "argmax", "argmin", "bmm", "cat", "clamp", "clip", "clone", "cos",
-    "div", "dot", "eq", "exp", "flatten", "ge", "gt", "is_tensor", "isnan", "le", "log",
+    "cumprod", "cumsum", "div", "dot", "eq", "exp", "flatten", "flip", "ge", "gt", "is_tensor", "isnan", "le", "log",
     "logical_and", "logical_not", "logical_or", "lt", "masked_fill", "matmul", "max",
     "maximum", "mean", "min", "minimum", "mm", "mul", "mv", "ne", "neg", "numel", "permute",
-    "pow", "reciprocal", "relu", "reshape", "rsub", "select", "sigmoid", "sign", "sgn",
+    "pow", "prod", "reciprocal", "relu", "reshape", "rsub", "select", "sigmoid", "sign", "sgn",
     "sin", "sqrt", "square", "squeeze", "stack", "sub", "sum", "t", "tanh", "transpose",
     "unbind", "unsqueeze", "where",
 ]  # fmt: skip

@@ -524,7 +524,12 @@ class Tensor:
     def cumprod(self, dim: int):
         return _sc.cumprod(self, dim)
 
-    def flip(self, *dims):
+    def flip(self, *dims, **kwargs):
+        """``x.flip(0)``, ``x.flip(0, 1)``, ``x.flip((0, 1))`` or ``x.flip(dims=(0, 1))``."""
+        if "dims" in kwargs:
+            dims = (kwargs.pop("dims"),)
+        if kwargs:
+            raise TypeError(f"flip() got an unexpected keyword argument '{next(iter(kwargs))}'")
         return _sc.flip(self, dims[0] if len(dims) == 1 and not isinstance(dims[0], int) else dims)
 
     def norm(self):

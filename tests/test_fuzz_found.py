@@ -56,6 +56,14 @@ FOUND = {
         "t3.backward(retain_graph=True, inputs=[x1])",
         "t3.backward(inputs=[x1])",
     ),
+    # a 0-dim float32 ZeroTensor times 0.5: torch's kernel computes float64, the engine
+    # casts it back, and the cast materializes it: no ZeroTensor .grad, no error
+    "sgn_of_scaled_0d": (
+        "x1 = lib.tensor(0.125, dtype=lib.float32, requires_grad=True)",
+        "t3 = (x1 * 0.5).sgn()",
+        "t3.backward(retain_graph=True, inputs=[x1])",
+        "t3.backward(inputs=[x1])",
+    ),
     # bmm's gradient is laid out as torch's TensorIterator lays out an add of mixed layouts
     "batched_matmul_third_order": (
         "a = lib.full((2, 2, 3), -2.0, dtype=lib.float64, requires_grad=True)",

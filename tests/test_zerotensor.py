@@ -200,3 +200,35 @@ def test_broadcast_zerotensor_grad_is_materialized_like_torch():
         assert not lib._is_zerotensor(x.grad)
         y.backward(inputs=[x])
         assert x.grad.numpy().tolist() == [0.0]
+
+
+# Which chains leave sgn's ZeroTensor as .grad, and which materialize it on the way.
+CHAINS = {
+    "sgn": lambda lib, x: x.sgn(),
+    "mul_float": lambda lib, x: (x * 0.5).sgn(),  # 0-dim float32: the kernel says float64
+    "mul_int": lambda lib, x: (x * 2).sgn(),
+    "mul_tensor": lambda lib, x: (x * lib.tensor(0.5)).sgn(),
+    "div": lambda lib, x: (x / 2).sgn(),
+    "div_float": lambda lib, x: (x / 0.5).sgn(),
+    "mul_self": lambda lib, x: (x * x).sgn(),
+    "pow": lambda lib, x: (x**3.0).sgn(),
+    "neg": lambda lib, x: (-x).sgn(),
+    "sub": lambda lib, x: (x - 1.5).sgn(),
+    "exp": lambda lib, x: x.exp().sgn(),
+    "sum": lambda lib, x: x.sum().sgn(),
+    "mean": lambda lib, x: x.mean().sgn(),  # div.Scalar: materialized
+    "tanh": lambda lib, x: x.tanh().sgn(),
+    "abs": lambda lib, x: x.abs().sgn(),
+}
+
+
+@pytest.mark.parametrize("shape", [(), (2,), (2, 3)], ids=str)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("chain", sorted(CHAINS))
+def test_which_grads_stay_zerotensors_matches_torch(chain, dtype, shape):
+    seen = []
+    for lib in libs():
+        x = lib.full(shape, 0.125, dtype=getattr(lib, dtype), requires_grad=True)
+        CHAINS[chain](lib, x).sum().backward()
+        seen.append(lib._is_zerotensor(x.grad))
+    assert seen[0] == seen[1]

@@ -239,11 +239,24 @@ def zero_tensor(shape: tuple, dtype) -> Tensor:
     return t
 
 
-def as_zero(out: Tensor) -> Tensor:
-    """Turn a fresh result into a ZeroTensor: ``mul`` by one, or ``div`` of one, in torch."""
+def as_zero(out: Tensor, a, b) -> Tensor:
+    """The result of ``mul`` by a ZeroTensor, or ``div`` of one (``a``, ``b`` the operands):
+    zeros, and a ZeroTensor itself unless torch's kernel gives it another dtype.
+
+    torch's ZeroTensor kernels find the result dtype on meta copies of the operands, which
+    drops the wrapped-number flag: a 0-dim float32 zero times ``0.5`` comes out float64, and
+    the engine's cast back to float32 materializes it. Example: ``(x * 0.5).sgn()`` for a
+    0-dim float32 ``x`` leaves an ordinary ``x.grad``; ``(x * 2).sgn()`` a ZeroTensor.
+    """
     out._data = np.zeros(out._data.shape, dtype=out._data.dtype)
-    out._zero = True
+    plain_a, plain_b = (Tensor._make(np.asarray(_value(v))) for v in (a, b))
+    if result_dtype(plain_a, plain_b).np == out._data.dtype:
+        out._zero = True
     return out
+
+
+def _value(x):
+    return x._data if isinstance(x, Tensor) else x
 
 
 def normalize_dim(dim: int, ndim: int) -> int:

@@ -251,7 +251,7 @@ def mul(a, b) -> Tensor:
         node.s_self = save(a) if isinstance(b, Tensor) and b._requires_grad else None
         node.s_other = save(b) if a._requires_grad else None
     if a._zero or b._zero:
-        as_zero(out)  # torch: ZeroTensor · anything is a ZeroTensor, even · inf
+        as_zero(out, a, b)  # torch: ZeroTensor · anything is a ZeroTensor, even · inf
     return out
 
 
@@ -262,7 +262,7 @@ def _mul_scalar(a: Tensor, s) -> Tensor:
     if out._grad_fn is not None:
         out._grad_fn.s_other = s
     if a._zero:
-        as_zero(out)
+        as_zero(out, a, s)
     return out
 
 
@@ -310,7 +310,7 @@ def div(a, b) -> Tensor:
         node.s_self = save(a) if isinstance(b, Tensor) and b._requires_grad else None
         node.s_other = save(b)
     if a._zero:
-        as_zero(out)  # torch: ZeroTensor / anything is a ZeroTensor
+        as_zero(out, a, b)  # torch: ZeroTensor / anything is a ZeroTensor
     return out
 
 
