@@ -102,6 +102,28 @@ FOUND = {
         "h2 = (x3.grad * x3.grad).sum() + (x6.grad * x6.grad).sum()",
         "h2.backward()",
     ),
+    # torch keeps the strides of size-1 dims ((1, 2, 2) for a (2, 1, 1) result of x + 2
+    # on a transposed x); matmul's fold test reads them, so it takes bmm (and its error)
+    "size_one_strides_decide_matmul_fold": (
+        "x1 = lib.tensor([[[0.125, 0.125]]], dtype=lib.float32, requires_grad=True)",
+        "t3 = x1.transpose(0, -1) + 2",
+        "x5 = lib.tensor(0.125, dtype=lib.float32, requires_grad=True)",
+        "t6 = x5 + t3",
+        "x9 = lib.tensor([0.125], dtype=lib.float64)",
+        "t10 = lib.matmul(t6, x9)",
+    ),
+    # ... and mm's backward reads them (column-major test) on an indexed (1, 2) result
+    "size_one_strides_decide_mm_backward": (
+        "x2 = lib.tensor([[[0.125]]], dtype=lib.float32, requires_grad=True)",
+        "x10 = lib.tensor([[0.125]], dtype=lib.float32, requires_grad=True)",
+        "t11 = lib.matmul(x2, x10)",
+        "t13 = lib.matmul(x10, x10)[:, [0, 0]]",
+        "x14 = lib.tensor([[0.125], [0.125]], dtype=lib.float32, requires_grad=True)",
+        "t15 = lib.matmul(t13, x14)",
+        "t15.sum().backward(create_graph=True)",
+        "h2 = (x10.grad * x10.grad).sum() + (x14.grad * x14.grad).sum()",
+        "h2.backward()",
+    ),
     # pow(tensor, tensor) saves its result even when the exponent needs no gradient
     "pow_result_modified": (
         "x2 = lib.tensor(0.125, dtype=lib.float32, requires_grad=True)",

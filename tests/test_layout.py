@@ -174,3 +174,43 @@ def test_in_place_fill_in_backward_keeps_layout_like_torch(name):
     assert l1 == l2
     assert graph_signature(f1.grad_fn) == graph_signature(f2.grad_fn)
     assert_close(f1, f2)
+
+
+STRIDE_OPS = {
+    "add_scalar": lambda lib, x: x + 2,
+    "rmul_scalar": lambda lib, x: 2 * x,
+    "sub_scalar": lambda lib, x: x - 1,
+    "div_scalar": lambda lib, x: x / 2,
+    "mul_self": lambda lib, x: x * x,
+    "add_row": lambda lib, x: x + lib.ones(x.shape[-1]),
+    "add_0d": lambda lib, x: x + lib.tensor(1.5),
+    "where": lambda lib, x: lib.where(x > 0, x, 0.5 * x),
+    "neg": lambda lib, x: -x,
+    "abs": lambda lib, x: x.abs(),
+    "exp": lambda lib, x: x.exp(),
+    "tanh": lambda lib, x: x.tanh(),
+    "sigmoid": lambda lib, x: x.sigmoid(),
+    "relu": lambda lib, x: x.relu(),
+    "pow": lambda lib, x: x**2,
+    "clamp": lambda lib, x: x.clamp(0, 1),
+    "reciprocal": lambda lib, x: x.reciprocal(),
+}
+
+
+@pytest.mark.parametrize("shape", [(2, 1, 1), (1, 1, 2), (2, 1, 3), (2, 2, 1), (3, 1), (2, 3)],
+                         ids=str)  # fmt: skip
+def test_result_strides_match_torch_size_one_dims_included(shape):
+    """Exact strides, size-1 dims included: torch keeps them from the operands (``x + 2`` of
+    a transposed (2, 1, 1) tensor has strides (1, 2, 2)), and matmul's fold test and mm's
+    column-major test read them. Found by the fuzzer."""
+    import itertools
+
+    torch = require_torch()
+    for perm in itertools.permutations(range(len(shape))):
+        inv = [int(i) for i in np.argsort(perm)]
+        for name, fn in STRIDE_OPS.items():
+            ours, theirs = (
+                fn(lib, lib.ones(*[shape[p] for p in perm]).permute(*inv))
+                for lib in (minigrad, torch)
+            )
+            assert ours.stride() == theirs.stride(), f"{name} of permute{tuple(inv)}"

@@ -24,13 +24,26 @@ __all__ = ["needs_layout", "torch_layout", "index_layout"]
 
 def needs_layout(out: np.ndarray, *arrays: np.ndarray) -> bool:
     """Whether numpy's layout of ``out`` may differ from torch's: some operand of a result
-    with two or more dimensions is not C-contiguous."""
+    with two or more dimensions does not have row-major strides, size-1 dims included
+    (torch keeps their strides, e.g. ``(1, 2, 2)`` for ``(2, 1, 1)``, and matmul looks)."""
     if out.ndim < 2:
         return False
     for a in arrays:  # (an operand may be a Python float: see ops._util.as_array)
-        if type(a) is np.ndarray and a.ndim >= 2 and not a.flags.c_contiguous:
+        if type(a) is np.ndarray and a.ndim >= 1 and not _standard(a):
             return True
     return False
+
+
+def _standard(a: np.ndarray) -> bool:
+    """Exactly the strides of a fresh row-major array (an empty one counts as such)."""
+    if not a.flags.c_contiguous:
+        return False
+    expected = a.itemsize
+    for n, st in zip(reversed(a.shape), reversed(a.strides)):
+        if st != expected and n != 0:
+            return False
+        expected *= n
+    return True
 
 
 def _operand_strides(a: np.ndarray, shape: tuple) -> tuple | None:
@@ -73,13 +86,14 @@ def _permutation(shape: tuple, strides: list) -> list:
     return perm
 
 
-def _fast_setup(shape: tuple, arrays: tuple) -> np.ndarray | None:
-    """torch's fast path: operands of one shape that share their dense strides give a
-    result with those strides. Returns the operand to copy the layout of, if any."""
-    if not arrays or any(a.shape != shape for a in arrays):
+def _fast_setup(shape: tuple, arrays: tuple):
+    """torch's fast path, for operands of one shape (no scalar among them): all contiguous
+    gives a row-major result (``"contiguous"``); all sharing dense strides gives exactly
+    those strides (that operand is returned). None: the general path."""
+    if not arrays or any(type(a) is not np.ndarray or a.shape != shape for a in arrays):
         return None
-    if all(a.flags.c_contiguous for a in arrays):
-        return arrays[0]
+    if all(a.flags.c_contiguous for a in arrays):  # contiguous as torch sees it
+        return "contiguous"
     first = arrays[0]
     if all(a.strides == first.strides for a in arrays) and _dense(first):
         return first
@@ -100,15 +114,24 @@ def _dense(a: np.ndarray) -> bool:
 def torch_layout(out: np.ndarray, *arrays: np.ndarray) -> np.ndarray:
     """``out`` (computed by numpy from ``arrays``) with the memory layout torch would give."""
     shape = out.shape
+    fast = _fast_setup(shape, arrays)  # (a scalar operand rules the fast path out)
+    if isinstance(fast, str):  # "contiguous"
+        return _relayout(out, list(range(len(shape) - 1, -1, -1)))
+    if fast is not None:
+        return _like(out, fast)
     tensors = tuple(a for a in arrays if type(a) is np.ndarray and a.ndim > 0)
-    like = _fast_setup(shape, tensors)
-    if like is not None:
-        order = sorted(range(len(shape)), key=lambda d: -like.strides[d])
-        perm = order[::-1]
-    else:
-        strides = [s for s in (_operand_strides(a, shape) for a in tensors) if s is not None]
-        perm = _permutation(shape, strides)
-    return _relayout(out, perm)
+    strides = [s for s in (_operand_strides(a, shape) for a in tensors) if s is not None]
+    return _relayout(out, _permutation(shape, strides))
+
+
+def _like(out: np.ndarray, like: np.ndarray) -> np.ndarray:
+    """``out`` with exactly ``like``'s (dense) strides, scaled to ``out``'s item size."""
+    strides = tuple(st // like.itemsize * out.itemsize for st in like.strides)
+    if out.strides == strides:
+        return out
+    view = np.lib.stride_tricks.as_strided(np.empty(out.size, out.dtype), out.shape, strides)
+    view[...] = out
+    return view
 
 
 def index_layout(out: np.ndarray, src: np.ndarray, indices: tuple) -> np.ndarray:
@@ -162,12 +185,11 @@ def _relayout(out: np.ndarray, perm: list) -> np.ndarray:
 
 
 def _has_order(a: np.ndarray, order: list) -> bool:
-    """Is ``a`` dense with its dims laid out slowest-to-fastest as ``order``?"""
+    """Does ``a`` have exactly the strides of a dense array laid out slowest-to-fastest as
+    ``order`` (size-1 dims included: torch's strides for them are observable)?"""
     expected = a.itemsize
     for d in reversed(order):
-        if a.shape[d] == 1:
-            continue
-        if a.strides[d] != expected:
+        if a.strides[d] != expected and a.shape[d] != 0:
             return False
         expected *= a.shape[d]
     return True

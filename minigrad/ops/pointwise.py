@@ -56,6 +56,13 @@ def _laid_out(data: np.ndarray, *arrays: np.ndarray) -> np.ndarray:
     return torch_layout(data, *arrays) if needs_layout(data, *arrays) else data
 
 
+def _unary(data: np.ndarray, a: Tensor) -> np.ndarray:
+    """The result of an element-wise op on ``a`` alone, in torch's layout (see _layout)."""
+    if data.ndim > 1 and needs_layout(data, a._data):
+        return torch_layout(data, a._data)
+    return data
+
+
 def _c_order(data: np.ndarray) -> np.ndarray:
     """``data`` in row-major order (``np.ascontiguousarray`` would turn 0-D into 1-D)."""
     return data if data.flags.c_contiguous else data.copy(order="C")
@@ -191,7 +198,7 @@ def rsub(a: Tensor, b, alpha=1) -> Tensor:
 def _add_scalar(a: Tensor, s) -> Tensor:
     """tensor + Scalar as backward formulas call it (``AddBackward1``)."""
     x, y = _binary(a, s)
-    out = record(x + y, AddBackward1, (a,))
+    out = record(_laid_out(x + y, x, y) if a._data.ndim > 1 else x + y, AddBackward1, (a,))
     if out._grad_fn is not None:
         out._grad_fn.s_alpha = 1
     return out
@@ -200,7 +207,7 @@ def _add_scalar(a: Tensor, s) -> Tensor:
 def _sub_scalar(a: Tensor, s) -> Tensor:
     """tensor - Scalar as backward formulas call it (``SubBackward1``)."""
     x, y = _binary(a, s)
-    out = record(x - y, SubBackward1, (a,))
+    out = record(_laid_out(x - y, x, y) if a._data.ndim > 1 else x - y, SubBackward1, (a,))
     if out._grad_fn is not None:
         out._grad_fn.s_alpha = 1
     return out
@@ -258,7 +265,7 @@ def mul(a, b) -> Tensor:
 def _mul_scalar(a: Tensor, s) -> Tensor:
     """tensor · Scalar as backward formulas call it (``MulBackward1``)."""
     x, y = _binary(a, s)
-    out = record(x * y, MulBackward1, (a,))
+    out = record(_laid_out(x * y, x, y) if a._data.ndim > 1 else x * y, MulBackward1, (a,))
     if out._grad_fn is not None:
         out._grad_fn.s_other = s
     if a._zero:
@@ -326,7 +333,7 @@ def _div_scalar(a: Tensor, s) -> Tensor:
     x, y = _binary(a, s, true_div=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         data = x / y
-    out = record(data, DivBackward1, (a,))
+    out = record(_laid_out(data, x, y) if a._data.ndim > 1 else data, DivBackward1, (a,))
     if out._grad_fn is not None:
         out._grad_fn.s_other = s
     return out  # (div.Scalar has no ZeroTensor kernel in torch: a ZeroTensor materializes)
@@ -344,7 +351,7 @@ class NegBackward0(Node):
 
 def neg(a: Tensor) -> Tensor:
     """Math: -a."""
-    return record(np.negative(a._data), NegBackward0, (a,))
+    return record(_unary(np.negative(a._data), a), NegBackward0, (a,))
 
 
 class PowBackward0(Node):
@@ -433,7 +440,7 @@ def pow(a, exponent) -> Tensor:  # noqa: A001 - torch's name
         x, y = _binary(a, exponent)
         with np.errstate(divide="ignore", invalid="ignore"):
             data = np.power(x, y)
-        out = record(data, PowBackward0, (a,))
+        out = record(_unary(data, a), PowBackward0, (a,))
         if out._grad_fn is not None:
             out._grad_fn.s_self = save(a)
             out._grad_fn.s_exponent = exponent
@@ -473,7 +480,7 @@ def reciprocal(a: Tensor) -> Tensor:
     """Math: 1/a."""
     with np.errstate(divide="ignore"):
         data = np.reciprocal(_float_data(a))
-    out = record(data, ReciprocalBackward0, (a,))
+    out = record(_unary(data, a), ReciprocalBackward0, (a,))
     if out._grad_fn is not None:
         out._grad_fn.s_result = save_result(out)
     return out
@@ -493,7 +500,7 @@ class ExpBackward0(Node):
 def exp(a: Tensor) -> Tensor:
     """Math: e^a."""
     with np.errstate(over="ignore"):
-        out = record(np.exp(_float_data(a)), ExpBackward0, (a,))
+        out = record(_unary(np.exp(_float_data(a)), a), ExpBackward0, (a,))
     if out._grad_fn is not None:
         out._grad_fn.s_result = save_result(out)
     return out
@@ -513,7 +520,7 @@ class Exp2Backward0(Node):
 def exp2(a: Tensor) -> Tensor:
     """Math: 2^a."""
     with np.errstate(over="ignore"):
-        out = record(np.exp2(_float_data(a)), Exp2Backward0, (a,))
+        out = record(_unary(np.exp2(_float_data(a)), a), Exp2Backward0, (a,))
     if out._grad_fn is not None:
         out._grad_fn.s_result = save_result(out)
     return out
@@ -533,7 +540,7 @@ class LogBackward0(Node):
 def log(a: Tensor) -> Tensor:
     """Math: ln a."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = record(np.log(_float_data(a)), LogBackward0, (a,))
+        out = record(_unary(np.log(_float_data(a)), a), LogBackward0, (a,))
     if out._grad_fn is not None:
         out._grad_fn.s_self = save(a)
     return out
@@ -553,7 +560,7 @@ class SqrtBackward0(Node):
 def sqrt(a: Tensor) -> Tensor:
     """Math: √a."""
     with np.errstate(invalid="ignore"):
-        out = record(np.sqrt(_float_data(a)), SqrtBackward0, (a,))
+        out = record(_unary(np.sqrt(_float_data(a)), a), SqrtBackward0, (a,))
     if out._grad_fn is not None:
         out._grad_fn.s_result = save_result(out)
     return out
@@ -572,7 +579,7 @@ class AbsBackward0(Node):
 
 def abs(a: Tensor) -> Tensor:  # noqa: A001 - torch's name
     """Math: |a|."""
-    out = record(np.abs(a._data), AbsBackward0, (a,))
+    out = record(_unary(np.abs(a._data), a), AbsBackward0, (a,))
     if out._grad_fn is not None:
         out._grad_fn.s_self = save(a)
     return out
@@ -611,7 +618,7 @@ def _sign_np(d: np.ndarray) -> np.ndarray:
 
 def sgn(a: Tensor) -> Tensor:
     """Math: sign of a (-1, 0 or 1)."""
-    out = record(_sign_np(a._data), SgnBackward0, (a,))
+    out = record(_unary(_sign_np(a._data), a), SgnBackward0, (a,))
     if out._grad_fn is not None:
         out._grad_fn.s_self = save(a)
         out._grad_fn.s_result = save_result(out)
@@ -620,7 +627,7 @@ def sgn(a: Tensor) -> Tensor:
 
 def sign(a: Tensor) -> Tensor:
     """Math: sign of a (-1, 0 or 1)."""
-    return record(_sign_np(a._data), SignBackward0, (a,))
+    return record(_unary(_sign_np(a._data), a), SignBackward0, (a,))
 
 
 class SinBackward0(Node):
@@ -636,7 +643,7 @@ class SinBackward0(Node):
 
 def sin(a: Tensor) -> Tensor:
     """Math: sin a."""
-    out = record(np.sin(_float_data(a)), SinBackward0, (a,))
+    out = record(_unary(np.sin(_float_data(a)), a), SinBackward0, (a,))
     if out._grad_fn is not None:
         out._grad_fn.s_self = save(a)
     return out
@@ -655,7 +662,7 @@ class CosBackward0(Node):
 
 def cos(a: Tensor) -> Tensor:
     """Math: cos a."""
-    out = record(np.cos(_float_data(a)), CosBackward0, (a,))
+    out = record(_unary(np.cos(_float_data(a)), a), CosBackward0, (a,))
     if out._grad_fn is not None:
         out._grad_fn.s_self = save(a)
     return out
@@ -674,7 +681,7 @@ class TanhBackward0(Node):
 
 def tanh(a: Tensor) -> Tensor:
     """Math: tanh a."""
-    out = record(np.tanh(_float_data(a)), TanhBackward0, (a,))
+    out = record(_unary(np.tanh(_float_data(a)), a), TanhBackward0, (a,))
     if out._grad_fn is not None:
         out._grad_fn.s_result = save_result(out)
     return out
@@ -703,7 +710,7 @@ def _sigmoid_np(x: np.ndarray) -> np.ndarray:
 
 def sigmoid(a: Tensor) -> Tensor:
     """Math: σ(a) = 1 / (1 + e^-a)."""
-    out = record(_sigmoid_np(_float_data(a)), SigmoidBackward0, (a,))
+    out = record(_unary(_sigmoid_np(_float_data(a)), a), SigmoidBackward0, (a,))
     if out._grad_fn is not None:
         out._grad_fn.s_result = save_result(out)
     return out
@@ -724,7 +731,7 @@ def relu(a: Tensor) -> Tensor:
     """Math: max(a, 0)."""
     d = a._data
     # x < 0 ? 0 : x, as torch: keeps -0. and NaN (np.maximum would turn -0. into 0.)
-    out = record(np.where(d < 0, np.zeros((), d.dtype), d), ReluBackward0, (a,))
+    out = record(_unary(np.where(d < 0, np.zeros((), d.dtype), d), a), ReluBackward0, (a,))
     if out._grad_fn is not None:
         out._grad_fn.s_result = save_result(out)
     return out
@@ -764,7 +771,7 @@ def clamp(a: Tensor, min=None, max=None) -> Tensor:  # noqa: A002 - torch's name
         data = np.maximum(data, np.asarray(min, dtype=d.dtype))
     if max is not None:
         data = np.minimum(data, np.asarray(max, dtype=d.dtype))
-    out = record(data.copy() if data is d else np.asarray(data), ClampBackward1, (a,))
+    out = record(_unary(data.copy() if data is d else np.asarray(data), a), ClampBackward1, (a,))
     node = out._grad_fn
     if node is not None:
         node.s_self = save(a)
