@@ -124,6 +124,12 @@ FOUND = {
         "h2 = (x10.grad * x10.grad).sum() + (x14.grad * x14.grad).sum()",
         "h2.backward()",
     ),
+    # clamp(min=0.0) keeps -0.0 (torch's std::max), so log gives -inf and its gradient -inf
+    "clamp_keeps_negative_zero": (
+        "x1 = lib.tensor(-0.0, dtype=lib.float32, requires_grad=True)",
+        "t9 = (-(-x1.clamp(min=0.0))).log()",
+        "t9.backward()",
+    ),
     # pow(tensor, tensor) saves its result even when the exponent needs no gradient
     "pow_result_modified": (
         "x2 = lib.tensor(0.125, dtype=lib.float32, requires_grad=True)",

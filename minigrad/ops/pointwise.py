@@ -767,10 +767,14 @@ def clamp(a: Tensor, min=None, max=None) -> Tensor:  # noqa: A002 - torch's name
         raise TypeError("minigrad's clamp takes numbers; use mg.maximum/mg.minimum for tensors")
     d = a._data
     data = d
+    # torch's scalar kernel: std::min(std::max(x, min), max), i.e. x unless x < min (or
+    # max < x): NaN stays NaN and -0.0 stays -0.0 (np.maximum(-0.0, 0.0) gives 0.0)
     if min is not None:
-        data = np.maximum(data, np.asarray(min, dtype=d.dtype))
+        lo = np.asarray(min, dtype=d.dtype)
+        data = np.where(data < lo, lo, data)
     if max is not None:
-        data = np.minimum(data, np.asarray(max, dtype=d.dtype))
+        hi = np.asarray(max, dtype=d.dtype)
+        data = np.where(hi < data, hi, data)
     out = record(_unary(data.copy() if data is d else np.asarray(data), a), ClampBackward1, (a,))
     node = out._grad_fn
     if node is not None:
