@@ -698,7 +698,7 @@ class Tensor:
         return _sh.clone(self)
 
     def contiguous(self):
-        return self if self._data.flags.c_contiguous else _sh.clone(self)
+        return self if self._data.flags.c_contiguous else _sh.clone(self, contiguous=True)
 
     def _is_zerotensor(self) -> bool:
         """``Tensor._is_zerotensor()``: is this an immutable zero such as ``sgn``'s gradient?"""

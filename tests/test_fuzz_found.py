@@ -124,6 +124,17 @@ FOUND = {
         "h2 = (x10.grad * x10.grad).sum() + (x14.grad * x14.grad).sum()",
         "h2.backward()",
     ),
+    # a reduction allocates a row-major result whatever its input's layout (numpy follows the
+    # input): the mv that matmul folds this into then records a view, not a clone
+    "reduction_of_transposed_then_matmul": (
+        "x2 = lib.full((2, 3), 0.125, dtype=lib.float32, requires_grad=True)",
+        "x3 = lib.full((2, 3, 2), 0.125, dtype=lib.float32, requires_grad=True)",
+        "t10 = (-lib.matmul(x2, x3)).transpose(0, 1)",
+        "t11 = t10.prod(-1, keepdim=True)",
+        "x12 = lib.tensor([0.125], dtype=lib.float32, requires_grad=True)",
+        "t13 = lib.matmul(t11, x12)",
+        "t13.sum().backward(retain_graph=True, inputs=[x2, x3])",
+    ),
     # clamp(min=0.0) keeps -0.0 (torch's std::max), so log gives -inf and its gradient -inf
     "clamp_keeps_negative_zero": (
         "x1 = lib.tensor(-0.0, dtype=lib.float32, requires_grad=True)",

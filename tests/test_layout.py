@@ -194,6 +194,20 @@ STRIDE_OPS = {
     "pow": lambda lib, x: x**2,
     "clamp": lambda lib, x: x.clamp(0, 1),
     "reciprocal": lambda lib, x: x.reciprocal(),
+    # reductions, cumsum and cumprod allocate row-major results; clone, flip and to keep
+    # the input's layout (preserve_format); contiguous() is row-major
+    "sum_dim": lambda lib, x: x.sum(-1, keepdim=True),
+    "sum_dims": lambda lib, x: x.sum((0, -1)),
+    "mean_dim": lambda lib, x: x.mean(0),
+    "prod_dim": lambda lib, x: x.prod(-1, keepdim=True),
+    "max_dim": lambda lib, x: x.max(0, keepdim=True)[0],
+    "argmax_dim": lambda lib, x: x.max(-1)[1],
+    "cumsum": lambda lib, x: x.cumsum(0),
+    "cumprod": lambda lib, x: x.cumprod(-1),
+    "flip": lambda lib, x: x.flip(0),
+    "clone": lambda lib, x: x.clone(),
+    "contiguous": lambda lib, x: x.contiguous(),
+    "to_float64": lambda lib, x: x.to(lib.float64),
 }
 
 

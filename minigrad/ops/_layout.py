@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["needs_layout", "torch_layout", "index_layout"]
+__all__ = ["needs_layout", "torch_layout", "index_layout", "standard", "preserved"]
 
 
 def needs_layout(out: np.ndarray, *arrays: np.ndarray) -> bool:
@@ -32,6 +32,22 @@ def needs_layout(out: np.ndarray, *arrays: np.ndarray) -> bool:
         if type(a) is np.ndarray and a.ndim >= 1 and not _standard(a):
             return True
     return False
+
+
+def standard(out: np.ndarray) -> np.ndarray:
+    """``out`` with row-major strides, size-1 dims included: torch's reductions, cumsum and
+    cumprod allocate their result that way whatever the input's layout."""
+    return out if _standard(out) else out.copy(order="C")
+
+
+def preserved(out: np.ndarray, like: np.ndarray) -> np.ndarray:
+    """``out`` laid out like ``like`` (torch's ``preserve_format``, as ``clone``, ``flip`` and
+    ``to`` use): the same strides if ``like`` is dense, else dense in its dims' order."""
+    if _standard(like):
+        return standard(out)
+    if _dense(like):
+        return _like(out, like)
+    return _relayout(out, _permutation(out.shape, [like.strides]))
 
 
 def _standard(a: np.ndarray) -> bool:

@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import _dtype
 from ..autograd.graph import Node
-from ._layout import needs_layout, torch_layout
+from ._layout import needs_layout, preserved, torch_layout
 from ._util import (
     SavedAttr,
     Tensor,
@@ -1000,7 +1000,7 @@ def to_dtype(a: Tensor, dtype: _dtype.dtype) -> Tensor:
     """``a.to(dtype)``: the same tensor when the dtype already matches."""
     if a._data.dtype == dtype.np:
         return a
-    out = record(a._data.astype(dtype.np), ToCopyBackward0, (a,))
+    out = record(preserved(a._data.astype(dtype.np), a._data), ToCopyBackward0, (a,))
     if out._grad_fn is not None:
         out._grad_fn.s_dtype = a.dtype
     if out._requires_grad and not dtype.is_floating_point:

@@ -13,6 +13,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..autograd.graph import Node
+from ._layout import standard
 from ._util import SavedAttr, Tensor, normalize_dim, plain, record, save, save_result
 from .pointwise import _div_scalar, div, eq, isnan, masked_fill
 
@@ -86,7 +87,7 @@ def sum(a: Tensor, dim=None, keepdim: bool = False, dtype=None) -> Tensor:  # no
         if a._data.ndim
         else (a._data.astype(npd))
     )
-    out = record(data, SumBackward1, (a,))
+    out = record(standard(data), SumBackward1, (a,))
     node = out._grad_fn
     if node is not None:
         node.s_dim, node.s_keepdim, node.s_sizes = dims, keepdim, a._data.shape
@@ -168,7 +169,7 @@ def mean(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     data = _plus_zero(
         np.mean(a._data, axis=dims, keepdims=keepdim) if a._data.ndim else a._data.copy()
     )
-    out = record(data, MeanBackward1, (a,))
+    out = record(standard(data), MeanBackward1, (a,))
     node = out._grad_fn
     if node is not None:
         node.s_dim, node.s_keepdim, node.s_sizes = dims, keepdim, a._data.shape
@@ -266,8 +267,8 @@ def _extreme(a: Tensor, dim, keepdim: bool, is_max: bool):
         if not keepdim:
             idx = np.squeeze(idx, axis=d)
             values = np.squeeze(values, axis=d)
-    indices = plain(idx.astype(np.int64))
-    out = record(values, MaxBackward0 if is_max else MinBackward0, (a,))
+    indices = plain(standard(idx.astype(np.int64)))
+    out = record(standard(values), MaxBackward0 if is_max else MinBackward0, (a,))
     node = out._grad_fn
     if node is not None:
         node.s_dim, node.s_keepdim, node.s_sizes = d, keepdim, data.shape

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..autograd.grad_mode import _state
 from ..autograd.graph import Node
+from ._layout import preserved, standard
 from ._util import SavedAttr, Tensor, normalize_dim, plain, record, save, save_result
 
 __all__ = ["prod", "cumsum", "cumprod", "flip"]
@@ -41,7 +42,7 @@ def flip(a: Tensor, dims) -> Tensor:
     dims = (dims,) if isinstance(dims, int) else tuple(dims)
     nd = a._data.ndim
     norm = tuple(normalize_dim(d, nd) for d in dims)
-    data = np.flip(a._data, norm).copy() if nd else a._data.copy()
+    data = preserved(np.flip(a._data, norm).copy(), a._data) if nd else a._data.copy()
     out = record(data, FlipBackward0, (a,))
     if out._grad_fn is not None:
         out._grad_fn.s_dims = norm
@@ -70,7 +71,7 @@ class CumsumBackward0(Node):
 def cumsum(a: Tensor, dim: int) -> Tensor:
     """Math: y_k = Σ_{j ≤ k} a_j along ``dim``."""
     d = normalize_dim(dim, a._data.ndim)
-    out = record(_scan(a._data, d, np.cumsum), CumsumBackward0, (a,))
+    out = record(standard(_scan(a._data, d, np.cumsum)), CumsumBackward0, (a,))
     if out._grad_fn is not None:
         out._grad_fn.s_dim = d
     return out
@@ -99,7 +100,7 @@ class CumprodBackward0(Node):
 def cumprod(a: Tensor, dim: int) -> Tensor:
     """Math: y_k = Π_{j ≤ k} a_j along ``dim``."""
     d = normalize_dim(dim, a._data.ndim)
-    out = record(_scan(a._data, d, np.cumprod), CumprodBackward0, (a,))
+    out = record(standard(_scan(a._data, d, np.cumprod)), CumprodBackward0, (a,))
     if out._grad_fn is not None:
         out._grad_fn.s_self = save(a)
         out._grad_fn.s_dim = d
@@ -223,7 +224,7 @@ def prod(a: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     else:
         d = normalize_dim(dim, a._data.ndim)
         data = a._data.copy() if a._data.ndim == 0 else np.prod(a._data, axis=d, keepdims=keepdim)
-        out = record(np.asarray(data), ProdBackward1, (a,))
+        out = record(standard(np.asarray(data)), ProdBackward1, (a,))
         if out._grad_fn is not None:
             out._grad_fn.s_dim, out._grad_fn.s_keepdim = d, bool(keepdim)
     if out._grad_fn is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.graph import Node
-from ._layout import index_layout
+from ._layout import index_layout, preserved
 from ._util import (
     SavedAttr,
     Tensor,
@@ -741,9 +741,11 @@ class CloneBackward0(Node):
         return (grads[0],)
 
 
-def clone(a: Tensor) -> Tensor:
-    """A copy with its own storage, recorded (``CloneBackward0``)."""
-    return record(a._data.copy(), CloneBackward0, (a,))
+def clone(a: Tensor, contiguous: bool = False) -> Tensor:
+    """A copy with its own storage, recorded (``CloneBackward0``): laid out like ``a``
+    (torch's ``preserve_format``), or row-major for ``contiguous()``."""
+    data = a._data.copy()  # row-major
+    return record(data if contiguous else preserved(data, a._data), CloneBackward0, (a,))
 
 
 # backward_ops builds on pointwise, which imports this module: imported last, used at call time.
