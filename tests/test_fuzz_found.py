@@ -135,6 +135,28 @@ FOUND = {
         "t13 = lib.matmul(t11, x12)",
         "t13.sum().backward(retain_graph=True, inputs=[x2, x3])",
     ),
+    # cumprod's gradient with a zero and an inf in the incoming gradient: torch's O(n)
+    # formula never multiplies past the first zero, so no 0 * inf = NaN
+    "cumprod_zero_with_inf_gradient": (
+        "x1 = lib.tensor([[-2.0, -2.0, -2.0], [-2.0, 0.0, -2.0]], dtype=lib.float32, requires_grad=True)",
+        "t2 = x1.cumprod(0)",
+        "t2.backward(lib.tensor([[-2.0, -2.0, -2.0], [-2.0, float('inf'), -2.0]], dtype=lib.float32))",
+    ),
+    "cumprod_with_inf_input_backward": (
+        "x1 = lib.tensor([[-2.0, -2.0, float('inf')], [-2.0, -2.0, -2.0]], dtype=lib.float32, requires_grad=True)",
+        "x3 = lib.tensor(-2.0, dtype=lib.float32, requires_grad=True)",
+        "t11 = (x1 + (-(-(-x3))).sum()).cumprod(0)",
+        "t11.sum().backward()",
+    ),
+    # (-0.0) ** 1.5 three times: torch computes x ** -0.5 as 1 / sqrt(x), -inf at -0.0
+    "pow_of_negative_zero_third_order": (
+        "x1 = lib.tensor(0.0, dtype=lib.float32, requires_grad=True)",
+        "t4 = lib.neg(x1) ** 1.5",
+        "t4.backward(create_graph=True)",
+        "gs = lib.autograd.grad(x1.grad.sum(), [x1], create_graph=True)",
+        "h3 = (gs[0] * gs[0]).sum()",
+        "h3.backward()",
+    ),
     # clamp(min=0.0) keeps -0.0 (torch's std::max), so log gives -inf and its gradient -inf
     "clamp_keeps_negative_zero": (
         "x1 = lib.tensor(-0.0, dtype=lib.float32, requires_grad=True)",
@@ -162,22 +184,6 @@ FOUND = {
 # Found by the last long run of this session and not fixed yet: each must still differ
 # (strict xfail), so fixing one turns its test red until it moves up into FOUND.
 OPEN = {
-    # cumprod's first-order gradient with a zero and an inf in the incoming gradient: the
-    # O(n^2) sum multiplies 0 by inf (NaN) where torch's O(n) masked formula does not
-    "cumprod_zero_with_inf_gradient": (
-        "x1 = lib.tensor([[-2.0, -2.0, -2.0], [-2.0, 0.0, -2.0]], dtype=lib.float32, requires_grad=True)",
-        "t2 = x1.cumprod(0)",
-        "t2.backward(lib.tensor([[-2.0, -2.0, -2.0], [-2.0, float('inf'), -2.0]], dtype=lib.float32))",
-    ),
-    # (-0.0) ** 1.5 differentiated three times: the sign of the infinite third derivative
-    "pow_of_negative_zero_third_order": (
-        "x1 = lib.tensor(0.0, dtype=lib.float32, requires_grad=True)",
-        "t4 = lib.neg(x1) ** 1.5",
-        "t4.backward(create_graph=True)",
-        "gs = lib.autograd.grad(x1.grad.sum(), [x1], create_graph=True)",
-        "h3 = (gs[0] * gs[0]).sum()",
-        "h3.backward()",
-    ),
     # the layout of stack() of expanded (stride-0) tensors: torch's reshape below is a view
     "stack_of_expanded_then_reshape": (
         "x1 = lib.full((2, 1, 3), 0.125, dtype=lib.float32, requires_grad=True)",

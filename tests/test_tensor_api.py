@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.oracle import capture_error, compare_programs, graph_signature
+from tests.oracle import capture_error, compare_programs, graph_signature, require_torch
 
 
 def nf(node) -> str:
@@ -595,3 +595,20 @@ def test_view_made_a_leaf_by_requires_grad_accumulates_like_torch():
         }
 
     compare_programs(prog)
+
+
+@pytest.mark.parametrize("exponent", [0.5, 2, 3, -0.5, -1, -2, 1.5])
+def test_pow_scalar_special_exponents_match_torch_at_signed_zeros(exponent):
+    """torch's pow(tensor, scalar) takes shortcuts (sqrt, x*x, 1/sqrt, ...) for some
+    exponents: (-0.0) ** -0.5 is -inf there, +inf for C's pow(). Found by the fuzzer."""
+    import numpy as np
+
+    import minigrad
+
+    torch = require_torch()
+    vals = [-0.0, 0.0, -2.0, 3.0, float("inf"), float("-inf"), 0.3]
+    ours = (minigrad.tensor(vals) ** exponent).numpy()
+    theirs = (torch.tensor(vals) ** exponent).numpy()
+    np.testing.assert_allclose(ours, theirs, rtol=1e-6, equal_nan=True)
+    finite_or_inf = ~np.isnan(theirs)
+    assert (np.signbit(ours) == np.signbit(theirs))[finite_or_inf].all()

@@ -423,6 +423,25 @@ class PowBackward2(Node):
         return (mul(g, _mul_scalar(result, math.log(base))),)
 
 
+def _pow_scalar(x, e):
+    """torch's pow(tensor, scalar) kernel: special exponents take the exact shortcuts,
+    which differ from pow() at signed zeros: (-0.0) ** -0.5 is 1 / sqrt(-0.0) = -inf."""
+    if x.dtype.kind == "f":
+        if e == 0.5:
+            return np.sqrt(x)
+        if e == 2:
+            return x * x
+        if e == 3:
+            return x * x * x
+        if e == -0.5:
+            return 1 / np.sqrt(x)
+        if e == -1:
+            return 1 / x
+        if e == -2:
+            return 1 / (x * x)
+    return np.power(x, e)
+
+
 def pow(a, exponent) -> Tensor:  # noqa: A001 - torch's name
     """Math: a^exponent (tensor**scalar, tensor**tensor or scalar**tensor)."""
     if not isinstance(a, Tensor):
@@ -439,7 +458,7 @@ def pow(a, exponent) -> Tensor:  # noqa: A001 - torch's name
     if is_scalar(exponent):
         x, y = _binary(a, exponent)
         with np.errstate(divide="ignore", invalid="ignore"):
-            data = np.power(x, y)
+            data = _pow_scalar(x, y)
         out = record(_unary(data, a), PowBackward0, (a,))
         if out._grad_fn is not None:
             out._grad_fn.s_self = save(a)

@@ -153,15 +153,26 @@ def cumprod_backward(grad: Tensor, x: Tensor, dim: int, output: Tensor) -> Tenso
 
 
 def _cumprod_grad_values(g: np.ndarray, x: np.ndarray, dim: int) -> np.ndarray:
-    """dL/dx_k = Σ_{j ≥ k} g_j · Π_{i ≤ j, i ≠ k} x_i, exact when elements are zero."""
+    """torch's O(n) cumprod gradient for inputs with zeros (grad mode off), row by row:
+    before the first zero z1, reversed_cumsum(output·grad)/x over that stretch only; at z1,
+    Σ_{z1 ≤ j < z2} grad_j · Π_{i ≤ j, i ≠ z1} x_i; after z1, exactly 0. (So an inf in grad
+    past a zero gives 0, not 0·inf = NaN.)"""
     xm, gm = np.moveaxis(x, dim, -1), np.moveaxis(g, dim, -1)
-    n = xm.shape[-1]
-    out = np.zeros_like(xm)
-    for k in range(n):
-        others = xm.copy()
-        others[..., k] = 1
-        partial = np.cumprod(others, axis=-1)  # Π_{i ≤ j, i ≠ k} x_i for every j
-        out[..., k] = (gm[..., k:] * partial[..., k:]).sum(axis=-1)
+    out = np.zeros(np.broadcast_shapes(xm.shape, gm.shape), dtype=g.dtype)
+    gm = np.broadcast_to(gm, out.shape)
+    xm = np.broadcast_to(xm, out.shape)
+    for idx in np.ndindex(out.shape[:-1]):
+        xr, gr = xm[idx], gm[idx]
+        zeros = np.flatnonzero(xr == 0)
+        z1 = int(zeros[0]) if zeros.size else xr.size
+        z2 = int(zeros[1]) if zeros.size > 1 else xr.size
+        before = np.cumprod(xr[:z1])  # the output before the first zero
+        w = before * gr[:z1]
+        out[idx][:z1] = np.cumsum(w[::-1])[::-1] / xr[:z1]
+        if z1 < xr.size:
+            tail = np.cumprod(xr[z1 + 1 : z2])  # Π_{z1 < i ≤ j} x_i
+            inner = gr[z1] + (gr[z1 + 1 : z2] * tail).sum()
+            out[idx][z1] = inner * (before[-1] if z1 else 1)
     return np.moveaxis(out, -1, dim)
 
 
