@@ -1,18 +1,24 @@
-"""The memory layout torch gives the result of an element-wise op (its TensorIterator).
+"""The memory layout (strides) torch gives a result, where numpy would choose another.
 
 Layout is visible in autograd: ``reshape`` of a non-contiguous tensor records
-``ReshapeAliasBackward0`` (or a clone) instead of ``ViewBackward0``, and ``mm``'s backward
-takes another route for a column-major input. numpy and torch agree when every operand is
-C-contiguous, and for a single operand; with several operands in different layouts numpy
-falls back to C order, while torch follows the first operand that decides. This module
-re-lays out numpy's result in torch's order in those (rare) cases.
+``ReshapeAliasBackward0`` (or a clone) instead of ``ViewBackward0``, ``mm``'s backward takes
+another route for a column-major input, and ``matmul``'s fold test reads strides, size-1
+dims included. The rules here:
 
-Math: the result's dimensions are sorted by the operands' strides (insertion sort, first
-operand to tell two dimensions apart wins; broadcast dimensions never decide), and the
-result is dense in that order.
+- element-wise ops (``torch_layout``): torch's TensorIterator. Operands of one shape that
+  are all contiguous give a row-major result, all sharing dense strides give those strides;
+  otherwise the dims are sorted by the operands' strides (the first operand that tells two
+  dims apart wins; broadcast dims never decide). numpy falls back to C order instead;
+- advanced indexing (``index_layout``): the same sort, over the source restrided to the
+  result and the index tensors;
+- reductions, cumsum, cumprod (``standard``): row-major, size-1 dims included;
+- clone, flip, to (``preserved``): the input's own strides (torch's ``preserve_format``).
+
+Math: a layout is a permutation of the dims; the result is dense in that order.
 
 Example: for ``a = x.t()`` (non-contiguous) and a contiguous ``b``, ``(a + b)`` is laid out
-like ``a`` and ``(b + a)`` like ``b``, as in torch.
+like ``a`` and ``(b + a)`` like ``b``, as in torch; ``x.t() + 2`` of a (1, 2) ``x`` has
+strides (1, 2).
 """
 
 from __future__ import annotations
