@@ -157,6 +157,15 @@ FOUND = {
         "h3 = (gs[0] * gs[0]).sum()",
         "h3.backward()",
     ),
+    # cat and stack allocate row-major results (numpy follows an expanded input's strides):
+    # the reshape below is a view in torch
+    "stack_of_expanded_then_reshape": (
+        "x1 = lib.full((2, 1, 3), 0.125, dtype=lib.float32, requires_grad=True)",
+        "x3 = lib.tensor(0.125, dtype=lib.float32, requires_grad=True)",
+        "t5 = (x1 + x3).expand(2, 2, 3)",
+        "t10 = -lib.stack([t5, t5], 0).abs()",
+        "t11 = t10.reshape(24)",
+    ),
     # clamp(min=0.0) keeps -0.0 (torch's std::max), so log gives -inf and its gradient -inf
     "clamp_keeps_negative_zero": (
         "x1 = lib.tensor(-0.0, dtype=lib.float32, requires_grad=True)",
@@ -179,28 +188,6 @@ FOUND = {
         "t4 = lib.matmul(t2, x3)",
     ),
 }
-
-
-# Found by the last long run of this session and not fixed yet: each must still differ
-# (strict xfail), so fixing one turns its test red until it moves up into FOUND.
-OPEN = {
-    # the layout of stack() of expanded (stride-0) tensors: torch's reshape below is a view
-    "stack_of_expanded_then_reshape": (
-        "x1 = lib.full((2, 1, 3), 0.125, dtype=lib.float32, requires_grad=True)",
-        "x3 = lib.tensor(0.125, dtype=lib.float32, requires_grad=True)",
-        "t5 = (x1 + x3).expand(2, 2, 3)",
-        "t10 = -lib.stack([t5, t5], 0).abs()",
-        "t11 = t10.reshape(24)",
-    ),
-}
-
-
-@pytest.mark.parametrize("name", sorted(OPEN))
-@pytest.mark.xfail(strict=True, reason="open mismatch found by make fuzz; see OPEN")
-def test_open_program_found_by_the_fuzzer(name):
-    program = Program(OPEN[name])
-    diffs = compare(program)
-    assert not diffs, program.reproducer() + "\ndifferences:\n" + "\n".join(diffs)
 
 
 @pytest.mark.parametrize("name", sorted(FOUND))

@@ -208,6 +208,9 @@ STRIDE_OPS = {
     "clone": lambda lib, x: x.clone(),
     "contiguous": lambda lib, x: x.contiguous(),
     "to_float64": lambda lib, x: x.to(lib.float64),
+    "stack": lambda lib, x: lib.stack([x, x], 1),
+    "cat": lambda lib, x: lib.cat([x, x], -1),
+    "cat_expanded": lambda lib, x: lib.cat([x[:1].expand(x.shape), x], 0),
 }
 
 

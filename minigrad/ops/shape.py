@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.graph import Node
-from ._layout import index_layout, preserved
+from ._layout import index_layout, preserved, standard
 from ._util import (
     SavedAttr,
     Tensor,
@@ -664,7 +664,8 @@ def cat(tensors, dim: int = 0) -> Tensor:
                     f"but got size {s1} for tensor number {i} in the list."
                 )
     dt = result_dtype(*tensors).np
-    data = np.concatenate([x._data.astype(dt, copy=False) for x in tensors], axis=d)
+    # torch allocates cat's result row-major (numpy follows an expanded input's strides)
+    data = standard(np.concatenate([x._data.astype(dt, copy=False) for x in tensors], axis=d))
     out = record(data, CatBackward0, tensors)
     if out._grad_fn is not None:
         out._grad_fn.s_dim = d
@@ -697,7 +698,7 @@ def stack(tensors, dim: int = 0) -> Tensor:
                 f"and {list(x._data.shape)} at entry {i}"
             )
     dt = result_dtype(*tensors).np
-    data = np.stack([x._data.astype(dt, copy=False) for x in tensors], axis=d)
+    data = standard(np.stack([x._data.astype(dt, copy=False) for x in tensors], axis=d))
     out = record(data, StackBackward0, tensors)
     if out._grad_fn is not None:
         out._grad_fn.s_dim, out._grad_fn.s_n = d, len(tensors)
