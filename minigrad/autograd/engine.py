@@ -11,7 +11,6 @@ Every walk is a loop over an explicit stack or heap: no recursion, whatever the 
 
 from __future__ import annotations
 
-import heapq
 from heapq import heappop, heappush
 from typing import TYPE_CHECKING
 
@@ -254,7 +253,7 @@ def execute(
         counter = 0
         for node in roots:
             if deps.get(node, 0) == 0:
-                heapq.heappush(heap, (-node._seq, counter, node))
+                heappush(heap, (-node._seq, counter, node))
                 counter += 1
         if tracer is not None:
             # The engine's own state objects: the tracer snapshots them after every step.

@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import _dtype
 from ..autograd.graph import Node
-from ._layout import needs_layout, preserved, torch_layout
+from ._layout import needs_layout, preserved, standard, torch_layout
 from ._util import (
     SavedAttr,
     Tensor,
@@ -61,11 +61,6 @@ def _unary(data: np.ndarray, a: Tensor) -> np.ndarray:
     if data.ndim > 1 and needs_layout(data, a._data):
         return torch_layout(data, a._data)
     return data
-
-
-def _c_order(data: np.ndarray) -> np.ndarray:
-    """``data`` in row-major order (``np.ascontiguousarray`` would turn 0-D into 1-D)."""
-    return data if data.flags.c_contiguous else data.copy(order="C")
 
 
 def _operand(x):
@@ -994,7 +989,7 @@ def masked_fill(a: Tensor, mask: Tensor, value, *, keep_layout: bool = False) ->
     layout; backward formulas that call the in-place ``masked_fill_`` on a fresh result
     pass ``keep_layout=True`` to keep that result's layout instead, as torch does.
     """
-    fix = (lambda d: _laid_out(d, a._data)) if keep_layout else _c_order
+    fix = (lambda d: _laid_out(d, a._data)) if keep_layout else standard
     if isinstance(value, Tensor):
         data = np.where(mask._data, value._data.astype(a._data.dtype), a._data)
         out = record(fix(data), MaskedFillBackward1, (a, value))
