@@ -53,7 +53,7 @@ test: $(STAMP) ## run the test suite, then validate the course notebooks (strict
 	$(PY) -m pytest $(NBVAL)
 
 fuzz: $(STAMP) ## long differential fuzzing against torch: 21,000 random programs (~6 min)
-	HYPOTHESIS_PROFILE=fuzz MINIGRAD_REQUIRE_TORCH=1 $(PY) -m pytest tests/test_fuzz.py \
+	HYPOTHESIS_PROFILE=fuzz MINIGRAD_REQUIRE_TORCH=1 $(PY) -m pytest tests/fuzz/test_fuzz.py \
 		-p no:randomly -p no:cacheprovider $(ARGS)
 
 execute: $(STAMP) ## re-execute the lessons in place (ARGS=02 for one lesson)

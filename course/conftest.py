@@ -1,7 +1,7 @@
 """pytest --nbval on course/: validate the lessons, not the learner copies.
 
 The copies in ``learner/`` have their solutions removed (they raise NotImplementedError by
-design); ``tests/test_course.py`` checks that they are current instead.
+design); ``tests/course/test_conventions.py`` checks that they are current instead.
 """
 
 collect_ignore = ["learner"]

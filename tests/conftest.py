@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 # Hypothesis profiles, chosen with HYPOTHESIS_PROFILE (default "ci"). The random-program
-# fuzzer (tests/test_fuzz.py) has three tests, so "ci" runs 3 x 700 = 2,100 programs
+# fuzzer (tests/fuzz/test_fuzz.py) has three tests, so "ci" runs 3 x 700 = 2,100 programs
 # (about 40 s on 2 cores), derandomized (the same programs every run), and "fuzz"
 # (`make fuzz`) 3 x 7,000 = 21,000 programs.
 _SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
@@ -30,7 +30,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 def pytest_configure(config):
     # minigrad silences numpy's inf/NaN warnings from its own modules on import, as torch
     # computes them silently; pytest resets warning filters around each test, so it is
-    # told the same filter here (tests/test_tensor_api.py checks minigrad's own filter).
+    # told the same filter here (tests/tensor/test_tensor_api.py checks minigrad's own filter).
     config.addinivalue_line(
         "filterwarnings",
         r"ignore:(invalid value|divide by zero|overflow|underflow) encountered:RuntimeWarning:minigrad",

@@ -1,4 +1,4 @@
-"""The networks that tests/test_nn.py and tests/test_optim.py build in minigrad and in torch."""
+"""The networks that tests/nn/test_nn.py and tests/nn/test_optim.py build in minigrad and in torch."""
 
 
 def mlp(lib):

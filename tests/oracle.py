@@ -95,7 +95,7 @@ def capture_error(fn: Callable[[], Any]) -> tuple[str, str] | None:
     return None
 
 
-# --- helpers shared by test_curriculum.py, test_errors.py and test_tensor_api.py ---
+# --- helpers shared by the torch-comparison tests (course/test_syllabus_examples.py, autograd/test_errors.py, tensor/test_tensor_api.py, ...) ---
 
 
 def strip_addresses(text: str) -> str:

@@ -1,7 +1,7 @@
 """The rules every lesson follows, each a function returning a list of problems.
 
 A rule takes ``(path, nb, paths)`` — the lesson's file, its notebook, and all lesson files —
-and returns human-readable problems (empty when the lesson complies). ``tests/test_course.py``
+and returns human-readable problems (empty when the lesson complies). ``tests/course/test_conventions.py``
 runs every rule on every lesson; ``python -m minigrad.course check`` prints the problems.
 
 Example:

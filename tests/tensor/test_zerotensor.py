@@ -4,7 +4,7 @@ A ZeroTensor is a zero that ``mul`` and ``div`` keep zero even against inf or Na
 views and ``detach`` keep, and that refuses in-place writes. It matters to a learner in
 higher-order gradients through ``abs`` (``grad * self.sgn()``): with an inf in the graph,
 a plain zero would turn a third derivative into NaN where torch gives a number. The first
-test is the reproducer the differential fuzzer (tests/test_fuzz.py) shrank it to.
+test is the reproducer the differential fuzzer (tests/fuzz/test_fuzz.py) shrank it to.
 """
 
 from __future__ import annotations

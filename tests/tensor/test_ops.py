@@ -15,7 +15,7 @@ the ``grad_fn`` node torch records. For each entry and dtype the tests check
 
 Kinks and ties (relu/abs at 0, max ties, clamp at the boundary, ...) are checked
 against torch in ``EDGE_CASES``. Random broadcasting and reductions use hypothesis.
-``tests/test_second_order.py`` reuses ``OPS`` for higher-order gradients.
+``tests/autograd/test_second_order.py`` reuses ``OPS`` for higher-order gradients.
 """
 
 from __future__ import annotations

@@ -140,7 +140,7 @@ def test_frame_dot_is_the_same_in_a_fresh_process():
     code = textwrap.dedent(
         """
         import json
-        from tests.test_stepper import _all_sources, shared_node_program
+        from tests.viz.test_stepper import _all_sources, shared_node_program
         print(json.dumps(_all_sources(shared_node_program)))
         """
     )
@@ -148,7 +148,7 @@ def test_frame_dot_is_the_same_in_a_fresh_process():
 
     proc = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True,
-        cwd=str(Path(__file__).resolve().parent.parent), env={"PYTHONHASHSEED": "123"},
+        cwd=str(Path(__file__).resolve().parents[2]), env={"PYTHONHASHSEED": "123"},
     )  # fmt: skip
     assert json.loads(proc.stdout) == _all_sources(shared_node_program)
 

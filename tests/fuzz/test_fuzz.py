@@ -1,6 +1,6 @@
 """Differential testing: random autograd programs run in minigrad and in torch 2.13.
 
-Each program (see ``tests/strategies.py``) is executed once per library. Then everything it
+Each program (see ``tests/fuzz/strategies.py``) is executed once per library. Then everything it
 left behind is compared: every tensor's values (NaN/inf positions equal), dtype, shape,
 ``requires_grad``, ``is_leaf``, ``retains_grad``, ``.grad``, small reprs, the structure of
 the whole backward graph (node names, ``None`` edges, ``input_nr``, nodes shared between
@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 from hypothesis import given, note
 
+from tests.fuzz.strategies import Program, higher_order_programs, misuse_programs, programs
 from tests.oracle import require_torch, strip_addresses
-from tests.strategies import Program, higher_order_programs, misuse_programs, programs
 
 SMALL = 8  # tensors with at most this many elements have their repr compared
 # torch warns these once per process (TORCH_WARN_ONCE), so whether a program sees them
@@ -62,7 +62,7 @@ def execute(program: Program, lib: Any) -> Outcome:
         for w in caught
         if not str(w.message).startswith(ONCE_PER_PROCESS)
         # numpy's floating-point RuntimeWarnings (inf/NaN): minigrad filters its own on
-        # import (tests/test_tensor_api.py checks that); simplefilter("always") above
+        # import (tests/tensor/test_tensor_api.py checks that); simplefilter("always") above
         # overrides that filter, so they are dropped here.
         and not (w.category is RuntimeWarning and "encountered in" in str(w.message))
     ]

@@ -1,4 +1,4 @@
-"""Higher-order gradients against torch, for every op in ``tests.test_ops.OPS``.
+"""Higher-order gradients against torch, for every op in ``tests.tensor.test_ops.OPS``.
 
 minigrad's backward formulas follow torch's ``derivatives.yaml`` and are written with
 tensor ops, so ``grad(..., create_graph=True)`` must record the same double-backward
@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 
 from tests.oracle import assert_close, graph_signature
-from tests.test_ops import (
+from tests.tensor.test_ops import (
     DTYPES,
     OPS,
     Op,
@@ -175,7 +175,7 @@ CHAINS = {
 
 
 def third_order(lib, name: str, dtype: str):
-    from tests.test_ops import _sample
+    from tests.tensor.test_ops import _sample
 
     fn, domains = CHAINS[name]
     rng = np.random.default_rng(seed_of("chain", name))

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.strategies import Program
-from tests.test_fuzz import compare
+from tests.fuzz.strategies import Program
+from tests.fuzz.test_fuzz import compare
 
 FOUND = {
     # sgn's gradient is a ZeroTensor: 0 * inf is 0 in a third derivative through abs

@@ -14,11 +14,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 SCRIPT = r"""
 import minigrad as mg
-from tests.test_fuzz import graph_dump
+from tests.fuzz.test_fuzz import graph_dump
 
 x = mg.tensor([[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]], requires_grad=True)
 w = mg.tensor([0.5, 2.0, -1.0], requires_grad=True)
