@@ -23,6 +23,8 @@ from typing import Any
 
 import numpy as np
 
+from .numerical import central_difference
+
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
 
 
@@ -63,29 +65,15 @@ def _numerical_jacobians(func: Callable, inputs: tuple, diff_idx: list, eps: flo
     """
     from ..tensor import Tensor
 
-    jacs = []
-    for j in diff_idx:
-        x = inputs[j]
-        data = x._data
-        cols: list = []
-        for idx in np.ndindex(data.shape):  # row-major, as torch's reshape(-1) order
-            orig = data[idx].copy()
-            data[idx] = orig - eps
-            outa = [o._data.copy() for o in _as_tuple(func(*inputs)) if isinstance(o, Tensor)]
-            data[idx] = orig + eps
-            outb = [o._data.copy() for o in _as_tuple(func(*inputs)) if isinstance(o, Tensor)]
-            data[idx] = orig
-            cols.append([((b - a) / (2 * eps)).reshape(-1) for a, b in zip(outa, outb)])
-        per_output = []
-        n_out = len(cols[0]) if cols else 0
-        for i in range(n_out):
-            col_dtype = cols[0][i].dtype
-            jac = np.zeros((data.size, cols[0][i].size), dtype=col_dtype)
-            for k in range(data.size):
-                jac[k] = cols[k][i]
-            per_output.append(jac)
-        jacs.append(per_output)
-    return jacs
+    n_out = sum(isinstance(o, Tensor) for o in _as_tuple(func(*inputs)))
+
+    def output(i: int) -> Callable[[], np.ndarray]:
+        return lambda: [o for o in _as_tuple(func(*inputs)) if isinstance(o, Tensor)][i]._data
+
+    return [
+        [central_difference(output(i), inputs[j]._data, eps) for i in range(n_out)]
+        for j in diff_idx
+    ]
 
 
 def _analytical_jacobian(output, diff_inputs: tuple) -> list:
