@@ -178,8 +178,9 @@ class ProgramSet:
     the mark must go. ``cases={"id": args}`` registers ``prog(lib, *args)`` once per case;
     ``missing`` may then be a dict giving the reason per case id.
 
-    ``params()`` feeds ``test_matches_torch``; ``xfail_params()`` feeds
-    ``test_program_runs_on_torch``, which proves each xfail fails because of minigrad.
+    ``tests()`` makes the module's two tests: ``test_matches_torch`` runs every program on
+    both libraries; ``test_program_runs_on_torch`` runs each xfail program on torch alone,
+    which proves it fails because of minigrad, not because the program is wrong.
     """
 
     def __init__(self) -> None:
@@ -213,6 +214,19 @@ class ProgramSet:
 
     def xfail_params(self) -> list:
         return [pytest.param(prog, id=name) for name, prog, _, why in self.entries if why]
+
+    def tests(self) -> tuple[Callable, Callable]:
+        """The module's two tests: ``test_matches_torch, test_program_runs_on_torch = ...``."""
+
+        @pytest.mark.parametrize("program", self.params())
+        def test_matches_torch(program):
+            check_program(program)
+
+        @pytest.mark.parametrize("program", self.xfail_params())
+        def test_program_runs_on_torch(program):
+            run_on_torch(program)
+
+        return test_matches_torch, test_program_runs_on_torch
 
 
 def _bind(fn: Callable, args: tuple) -> Callable[[Any], dict]:

@@ -10,15 +10,11 @@ from __future__ import annotations
 
 import pickle
 
-import pytest
-
 from tests.oracle import (
     ProgramSet,
     capture_error,
     capture_warnings,
-    check_program,
     node_type,
-    run_on_torch,
 )
 
 programs = ProgramSet()
@@ -375,14 +371,4 @@ def shape_and_len(lib):
     }
 
 
-# ------------------------------------------------------------------ the tests
-
-
-@pytest.mark.parametrize("program", programs.params())
-def test_matches_torch(program):
-    check_program(program)
-
-
-@pytest.mark.parametrize("program", programs.xfail_params())
-def test_program_runs_on_torch(program):
-    run_on_torch(program)
+test_matches_torch, test_program_runs_on_torch = programs.tests()

@@ -9,15 +9,11 @@ today; the ones that need issue 18's missing ops are marked.
 
 from __future__ import annotations
 
-import pytest
-
 from tests.oracle import (
     ProgramSet,
     capture_error,
-    check_program,
     graph_signature,
     node_type,
-    run_on_torch,
 )
 
 programs = ProgramSet()
@@ -719,14 +715,4 @@ def saved_inputs_and_outputs(lib):
     return obs
 
 
-# ------------------------------------------------------------------ the tests
-
-
-@pytest.mark.parametrize("program", programs.params())
-def test_matches_torch(program):
-    check_program(program)
-
-
-@pytest.mark.parametrize("program", programs.xfail_params())
-def test_program_runs_on_torch(program):
-    run_on_torch(program)
+test_matches_torch, test_program_runs_on_torch = programs.tests()

@@ -7,9 +7,7 @@ not a Python error, and ``0 ** b`` has torch's -inf/0 gradients.
 
 from __future__ import annotations
 
-import pytest
-
-from tests.oracle import ProgramSet, capture_error, check_program, run_on_torch
+from tests.oracle import ProgramSet, capture_error
 
 programs = ProgramSet()
 
@@ -309,14 +307,4 @@ def item_and_scalar_conversions_of_big_tensors(lib):
     }
 
 
-# ------------------------------------------------------------------ the tests
-
-
-@pytest.mark.parametrize("program", programs.params())
-def test_matches_torch(program):
-    check_program(program)
-
-
-@pytest.mark.parametrize("program", programs.xfail_params())
-def test_program_runs_on_torch(program):
-    run_on_torch(program)
+test_matches_torch, test_program_runs_on_torch = programs.tests()

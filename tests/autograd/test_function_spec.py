@@ -9,16 +9,12 @@ test of PyTorch's ``test/test_autograd.py`` it comes from.
 
 from __future__ import annotations
 
-import pytest
-
 from tests.oracle import (
     ProgramSet,
     capture_error,
     capture_warnings,
-    check_program,
     graph_signature,
     node_type,
-    run_on_torch,
 )
 
 programs = ProgramSet()
@@ -1369,14 +1365,4 @@ def custom_function_outputs_that_are_views(lib, fn_id, inplace, make_view):
     return _views_program(lib, fn_id, inplace, make_view)
 
 
-# ------------------------------------------------------------------ the tests
-
-
-@pytest.mark.parametrize("program", programs.params())
-def test_matches_torch(program):
-    check_program(program)
-
-
-@pytest.mark.parametrize("program", programs.xfail_params())
-def test_program_runs_on_torch(program):
-    run_on_torch(program)
+test_matches_torch, test_program_runs_on_torch = programs.tests()

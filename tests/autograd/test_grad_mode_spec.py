@@ -9,15 +9,11 @@ itself, so a failure cannot leak into other tests.
 
 from __future__ import annotations
 
-import pytest
-
 from tests.oracle import (
     ProgramSet,
     capture_error,
     capture_warnings,
-    check_program,
     node_type,
-    run_on_torch,
 )
 
 programs = ProgramSet()
@@ -493,14 +489,4 @@ def grad_mode_inside_backward(lib):
     return {"seen": seen, "inp.grad": inp.grad}
 
 
-# ------------------------------------------------------------------ the tests
-
-
-@pytest.mark.parametrize("program", programs.params())
-def test_matches_torch(program):
-    check_program(program)
-
-
-@pytest.mark.parametrize("program", programs.xfail_params())
-def test_program_runs_on_torch(program):
-    run_on_torch(program)
+test_matches_torch, test_program_runs_on_torch = programs.tests()

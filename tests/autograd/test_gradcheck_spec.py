@@ -13,14 +13,10 @@ the same verdicts and the same first lines).
 
 from __future__ import annotations
 
-import pytest
-
 from tests.oracle import (
     ProgramSet,
     capture_error,
     capture_warnings,
-    check_program,
-    run_on_torch,
 )
 
 programs = ProgramSet()
@@ -434,14 +430,4 @@ def get_analytical_jacobian(lib):
     }
 
 
-# ------------------------------------------------------------------ the tests
-
-
-@pytest.mark.parametrize("program", programs.params())
-def test_matches_torch(program):
-    check_program(program)
-
-
-@pytest.mark.parametrize("program", programs.xfail_params())
-def test_program_runs_on_torch(program):
-    run_on_torch(program)
+test_matches_torch, test_program_runs_on_torch = programs.tests()

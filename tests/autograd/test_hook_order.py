@@ -12,14 +12,10 @@ from __future__ import annotations
 
 import copy
 
-import pytest
-
 from tests.oracle import (
     ProgramSet,
     capture_error,
-    check_program,
     graph_signature,
-    run_on_torch,
 )
 
 programs = ProgramSet()
@@ -812,14 +808,4 @@ def multi_grad_hook_invalid_mode(lib):
     }
 
 
-# ------------------------------------------------------------------ the tests
-
-
-@pytest.mark.parametrize("program", programs.params())
-def test_matches_torch(program):
-    check_program(program)
-
-
-@pytest.mark.parametrize("program", programs.xfail_params())
-def test_program_runs_on_torch(program):
-    run_on_torch(program)
+test_matches_torch, test_program_runs_on_torch = programs.tests()

@@ -13,15 +13,11 @@ to ``programs.add`` is the test of PyTorch's ``test/test_autograd.py`` it comes 
 
 from __future__ import annotations
 
-import pytest
-
 from tests.oracle import (
     ProgramSet,
     capture_error,
-    check_program,
     graph_signature,
     node_type,
-    run_on_torch,
 )
 
 programs = ProgramSet()
@@ -1007,14 +1003,4 @@ def in_place_view_functions_keep_creation_meta(lib, op):
     return obs
 
 
-# ------------------------------------------------------------------ the tests
-
-
-@pytest.mark.parametrize("program", programs.params())
-def test_matches_torch(program):
-    check_program(program)
-
-
-@pytest.mark.parametrize("program", programs.xfail_params())
-def test_program_runs_on_torch(program):
-    run_on_torch(program)
+test_matches_torch, test_program_runs_on_torch = programs.tests()

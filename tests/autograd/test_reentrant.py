@@ -9,9 +9,7 @@ on torch; the name given to ``programs.add`` is the test of PyTorch's
 
 from __future__ import annotations
 
-import pytest
-
-from tests.oracle import ProgramSet, capture_error, check_program, run_on_torch
+from tests.oracle import ProgramSet, capture_error
 
 programs = ProgramSet()
 
@@ -310,14 +308,4 @@ def exception_type_from_backward_is_kept(lib):
     return {"error": capture_error(lambda: Foo.apply(t).sum().backward())}
 
 
-# ------------------------------------------------------------------ the tests
-
-
-@pytest.mark.parametrize("program", programs.params())
-def test_matches_torch(program):
-    check_program(program)
-
-
-@pytest.mark.parametrize("program", programs.xfail_params())
-def test_program_runs_on_torch(program):
-    run_on_torch(program)
+test_matches_torch, test_program_runs_on_torch = programs.tests()

@@ -9,16 +9,12 @@ the errors torch raises for bad arguments.
 
 from __future__ import annotations
 
-import pytest
-
 from tests.oracle import (
     ProgramSet,
     capture_error,
     capture_warnings,
-    check_program,
     graph_signature,
     node_type,
-    run_on_torch,
 )
 
 programs = ProgramSet()
@@ -412,14 +408,4 @@ def warn_always_repeats_once_warnings(lib):
     return obs
 
 
-# ------------------------------------------------------------------ the tests
-
-
-@pytest.mark.parametrize("program", programs.params())
-def test_matches_torch(program):
-    check_program(program)
-
-
-@pytest.mark.parametrize("program", programs.xfail_params())
-def test_program_runs_on_torch(program):
-    run_on_torch(program)
+test_matches_torch, test_program_runs_on_torch = programs.tests()
