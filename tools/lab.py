@@ -1,34 +1,49 @@
-"""Open the course in JupyterLab: ``python -m minigrad.course.lab`` (``make course`` runs it).
+"""Open the course in JupyterLab: ``python -m tools.lab`` (``make course`` runs it).
 
 The server binds the loopback interface, uses a free port (or ``--port``), a fresh random token,
-the ``course/`` folder as its root, and opens ``00_start_here.ipynb``. Nothing is installed or
-created here: ``make course`` makes the virtualenv first. On a machine with no screen (no
-``DISPLAY``) no browser is started; the URL to paste is printed either way.
+the ``course/`` folder as its root, and opens ``00_start_here.ipynb``. ``make course`` makes
+the virtualenv first; here, before the server starts:
+
+- every notebook under ``course/`` (lessons and learner copies) is *trusted*: signed in a
+  signature store of this environment (``<sys.prefix>/share/jupyter/minigrad-trust``, created
+  on first use), which the server is told to use. JupyterLab shows stored SVG and HTML outputs
+  only in trusted notebooks, so the diagrams and flipbooks show before anything runs;
+- JupyterLab gets settings that keep it quiet: no news prompt, no update check (written to a
+  temporary settings folder; the learner's own settings are not touched).
+
+On a machine with no screen (no ``DISPLAY``) no browser is started; the URL to paste is
+printed either way.
 
 Example::
 
-    python -m minigrad.course.lab --port 8888
+    python -m tools.lab --port 8888
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import secrets
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
-from minigrad.course.notebooks import COURSE_DIR
+from nbformat.sign import NotebookNotary
+
+from .notebooks import COURSE_DIR, read
 
 START_LESSON = "00_start_here.ipynb"
 HOST = "127.0.0.1"
+# The course's own signature store, in this environment: a fresh machine gets one on first use.
+TRUST_DIR = Path(sys.prefix) / "share" / "jupyter" / "minigrad-trust"
 
 # No requests to the internet from the learner's JupyterLab: no news feed, no update check,
 # no extension search (the course needs no extension: ipywidgets 8 ships its own).
@@ -37,6 +52,53 @@ QUIET_LAB = (
     "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     "--LabApp.extension_manager=readonly",
 )
+# ... and no prompt about them in the page: the server options above do not stop JupyterLab's
+# frontend from asking "Would you like to receive official Jupyter news?"; these settings do.
+QUIET_SETTINGS = {
+    "@jupyterlab/apputils-extension:notification": {
+        "fetchNews": "false",
+        "checkForUpdates": False,
+    },
+}
+
+
+def trust_notebooks(root: Path, trust_dir: Path = TRUST_DIR) -> list[Path]:
+    """Sign every notebook under ``root`` (lessons and learner copies) in ``trust_dir``'s store.
+
+    A server started with ``--NotebookNotary.data_dir=<trust_dir>`` (see :func:`lab_command`)
+    then opens them trusted. Checkpoints are skipped; the files themselves are not changed.
+    """
+    trust_dir.mkdir(parents=True, exist_ok=True)
+    signed = []
+    with NotebookNotary(data_dir=str(trust_dir)) as notary:
+        for path in sorted(root.rglob("*.ipynb")):
+            if ".ipynb_checkpoints" in path.parts:
+                continue
+            nb = read(path)
+            if not notary.check_signature(nb):
+                notary.sign(nb)
+            signed.append(path)
+    return signed
+
+
+def lab_settings(folder: Path, extra: dict | None = None) -> Path:
+    """A JupyterLab application-settings folder: this environment's own settings (if any)
+    with :data:`QUIET_SETTINGS` (and ``extra``) laid over them in ``overrides.json``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    overrides: dict = {}
+    # JupyterLab's application folder (``jupyter lab path``); its settings/ rarely exists.
+    app_dir = os.environ.get("JUPYTERLAB_DIR") or Path(sys.prefix) / "share" / "jupyter" / "lab"
+    existing = Path(app_dir) / "settings"
+    if existing.is_dir():
+        for item in existing.iterdir():
+            if item.is_file():
+                (folder / item.name).write_bytes(item.read_bytes())
+        if (existing / "overrides.json").is_file():
+            overrides = json.loads((existing / "overrides.json").read_text(encoding="utf-8"))
+    for plugin, values in {**QUIET_SETTINGS, **(extra or {})}.items():
+        overrides[plugin] = {**overrides.get(plugin, {}), **values}
+    (folder / "overrides.json").write_text(json.dumps(overrides, indent=2), encoding="utf-8")
+    return folder
 
 
 def free_port(host: str = HOST) -> int:
@@ -61,11 +123,15 @@ def lab_command(
     host: str = HOST,
     lesson: str = START_LESSON,
     open_browser: bool = False,
+    settings: Path | None = None,
+    trust_dir: Path = TRUST_DIR,
     extra: Sequence[str] = (),
 ) -> list[str]:
     """The ``jupyter lab`` command line, run with this interpreter (so the kernel is this venv's).
 
-    ``--ServerApp.answer_yes`` makes one Ctrl-C stop the server without a y/n question.
+    ``settings`` is a folder from :func:`lab_settings`; ``trust_dir`` the signature store of
+    :func:`trust_notebooks`. ``--ServerApp.answer_yes`` makes one Ctrl-C stop the server
+    without a y/n question.
     """
     return [
         sys.executable,
@@ -79,7 +145,9 @@ def lab_command(
         f"--ServerApp.open_browser={open_browser}",
         "--ServerApp.answer_yes=True",
         f"--LabApp.default_url=/lab/tree/{lesson}",
+        f"--NotebookNotary.data_dir={trust_dir}",
         *QUIET_LAB,
+        *([f"--LabApp.app_settings_dir={settings}"] if settings is not None else []),
         # Containers (and CI) often run as root, which JupyterLab refuses unless told.
         *(["--ServerApp.allow_root=True"] if _is_root() else []),
         *extra,
@@ -116,7 +184,7 @@ def wait_until_ready(
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m minigrad.course.lab",
+        prog="python -m tools.lab",
         description="Open the minigrad course in JupyterLab (loopback only, with a token).",
         epilog="Other options (e.g. --ServerApp.xxx=...) are passed on to JupyterLab.",
     )
@@ -125,6 +193,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--lesson", default=START_LESSON, help="notebook to open first")
     parser.add_argument("--no-browser", action="store_true", help="only print the URL")
     parser.add_argument("--course-dir", type=Path, default=None, help="folder of the notebooks")
+    parser.add_argument(
+        "--trust-dir", type=Path, default=TRUST_DIR, help=f"signature store (default {TRUST_DIR})"
+    )
     args, extra = parser.parse_known_args(argv)
 
     root = (args.course_dir or COURSE_DIR).resolve()
@@ -134,24 +205,35 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    port = args.port or free_port(args.ip)
-    token = secrets.token_hex(24)
-    open_browser = has_display() and not args.no_browser
-    cmd = lab_command(
-        root,
-        port=port,
-        token=token,
-        host=args.ip,
-        lesson=args.lesson,
-        open_browser=open_browser,
-        extra=extra,
-    )
+    trust_notebooks(root, args.trust_dir)
+    with tempfile.TemporaryDirectory(prefix="minigrad-lab-settings-") as tmp:
+        port = args.port or free_port(args.ip)
+        token = secrets.token_hex(24)
+        open_browser = has_display() and not args.no_browser
+        cmd = lab_command(
+            root,
+            port=port,
+            token=token,
+            host=args.ip,
+            lesson=args.lesson,
+            open_browser=open_browser,
+            settings=lab_settings(Path(tmp)),
+            trust_dir=args.trust_dir,
+            extra=extra,
+        )
+        return _serve(cmd, args.ip, port, token, args.lesson, open_browser)
+
+
+def _serve(
+    cmd: list[str], host: str, port: int, token: str, lesson: str, open_browser: bool
+) -> int:
+    """Run JupyterLab until it exits or Ctrl-C; print the lesson URL once it answers."""
     proc = subprocess.Popen(cmd)
     # A plain `kill` of this launcher stops JupyterLab too instead of orphaning it.
     signal.signal(signal.SIGTERM, lambda *_: proc.terminate())
     try:
-        wait_until_ready(args.ip, port, token, proc)
-        url = lesson_url(args.ip, port, token, args.lesson)
+        wait_until_ready(host, port, token, proc)
+        url = lesson_url(host, port, token, lesson)
         bar = "=" * 72
         print(f"\n{bar}\nThe minigrad course is running in JupyterLab.", flush=True)
         if not open_browser:

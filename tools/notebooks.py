@@ -5,10 +5,12 @@
   executing twice gives byte-identical files. It is the only way outputs should change.
 - :func:`learner_copy` replaces each ``### BEGIN SOLUTION`` … ``### END SOLUTION`` block by
   ``# YOUR CODE HERE`` + ``raise NotImplementedError`` and clears the outputs.
-- :func:`problems` lists every convention a lesson breaks (see :mod:`minigrad.course.conventions`).
+- :func:`~tools.conventions.problems` lists every convention a lesson breaks.
+
+``python -m tools execute|learner|check`` runs them (``make execute``, ``make learner``).
 
 Example:
-    >>> from minigrad.course.notebooks import lessons
+    >>> from tools.notebooks import lessons
     >>> [p.name for p in lessons()][:1]
     ['00_start_here.ipynb']
 """
@@ -20,6 +22,7 @@ import re
 from pathlib import Path
 
 import nbformat
+from nbclient import NotebookClient
 
 __all__ = [
     "COURSE_DIR",
@@ -35,7 +38,8 @@ __all__ = [
     "learner_copies_current",
 ]
 
-COURSE_DIR = Path(__file__).resolve().parents[2] / "course"
+# The repository's course/ folder: these tools live beside it and are not installed.
+COURSE_DIR = Path(__file__).resolve().parents[1] / "course"
 LEARNER_DIR = COURSE_DIR / "learner"
 LESSON_RE = re.compile(r"^(\d\d)_([a-z0-9]+(?:_[a-z0-9]+)*)\.ipynb$")
 
@@ -151,8 +155,6 @@ def _coalesce_streams(outputs: list) -> list:
 
 def execute(path: Path | str, timeout: int = 300) -> nbformat.NotebookNode:
     """Run every cell of a lesson in a fresh ``python3`` kernel (cwd: the course directory)."""
-    from nbclient import NotebookClient
-
     path = Path(path)
     nb = read(path)
     client = NotebookClient(
