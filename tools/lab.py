@@ -9,7 +9,9 @@ the virtualenv first; here, before the server starts:
   on first use), which the server is told to use. JupyterLab shows stored SVG and HTML outputs
   only in trusted notebooks, so the diagrams and flipbooks show before anything runs;
 - JupyterLab gets settings that keep it quiet: no news prompt, no update check (written to a
-  temporary settings folder; the learner's own settings are not touched).
+  temporary settings folder; the learner's own settings are not touched);
+- the server saves a stepper's output as its flipbook (:func:`keep_flipbooks`): a lesson the
+  learner ran and saved shows the flipbook when reopened, not "Error displaying widget".
 
 On a machine with no screen (no ``DISPLAY``) no browser is started; the URL to paste is
 printed either way.
@@ -35,6 +37,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from nbformat.sign import NotebookNotary
 
@@ -42,6 +45,9 @@ from .notebooks import COURSE_DIR, read
 
 START_LESSON = "00_start_here.ipynb"
 HOST = "127.0.0.1"
+# The repository: the server runs from here, so that it can import keep_flipbooks.
+REPO = Path(__file__).resolve().parents[1]
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 # The course's own signature store, in this environment: a fresh machine gets one on first use.
 TRUST_DIR = Path(sys.prefix) / "share" / "jupyter" / "minigrad-trust"
 
@@ -79,6 +85,24 @@ def trust_notebooks(root: Path, trust_dir: Path = TRUST_DIR) -> list[Path]:
                 notary.sign(nb)
             signed.append(path)
     return signed
+
+
+def keep_flipbooks(model: dict, **_: Any) -> None:
+    """The server's pre-save hook: a stepper's output is saved without its widget view.
+
+    Its widget state is not saved, so when the notebook is opened again without a kernel
+    JupyterLab would show "Error displaying widget: model not found" where the stepper was;
+    without the view it shows the stepper's flipbook (its ``text/html``) until the cell runs.
+    The page keeps the live widget while it is open. Other widgets are left alone.
+    """
+    if model.get("type") != "notebook":
+        return
+    for cell in model["content"].get("cells", []):
+        for out in cell.get("outputs") or []:
+            data = out.get("data") or {}
+            html = data.get("text/html", "")
+            if WIDGET_VIEW in data and 'class="mg-flipbook"' in "".join(html):
+                del data[WIDGET_VIEW]
 
 
 def lab_settings(folder: Path, extra: dict | None = None) -> Path:
@@ -127,7 +151,8 @@ def lab_command(
     trust_dir: Path = TRUST_DIR,
     extra: Sequence[str] = (),
 ) -> list[str]:
-    """The ``jupyter lab`` command line, run with this interpreter (so the kernel is this venv's).
+    """The ``jupyter lab`` command line, run with this interpreter (so the kernel is this venv's),
+    from :data:`REPO` (the server imports :func:`keep_flipbooks` from there).
 
     ``settings`` is a folder from :func:`lab_settings`; ``trust_dir`` the signature store of
     :func:`trust_notebooks`. ``--ServerApp.answer_yes`` makes one Ctrl-C stop the server
@@ -146,6 +171,7 @@ def lab_command(
         "--ServerApp.answer_yes=True",
         f"--LabApp.default_url=/lab/tree/{lesson}",
         f"--NotebookNotary.data_dir={trust_dir}",
+        "--ContentsManager.pre_save_hook=tools.lab.keep_flipbooks",
         *QUIET_LAB,
         *([f"--LabApp.app_settings_dir={settings}"] if settings is not None else []),
         # Containers (and CI) often run as root, which JupyterLab refuses unless told.
@@ -228,7 +254,7 @@ def _serve(
     cmd: list[str], host: str, port: int, token: str, lesson: str, open_browser: bool
 ) -> int:
     """Run JupyterLab until it exits or Ctrl-C; print the lesson URL once it answers."""
-    proc = subprocess.Popen(cmd)
+    proc = subprocess.Popen(cmd, cwd=REPO)
     # A plain `kill` of this launcher stops JupyterLab too instead of orphaning it.
     signal.signal(signal.SIGTERM, lambda *_: proc.terminate())
     try:

@@ -115,7 +115,9 @@ def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
                 continue
             if WIDGET_VIEW in data:
                 # A widget's model id is random and its state is not stored: keep the
-                # deterministic text/plain (the stepper's repr); the kernel re-creates it.
+                # deterministic rest (a stepper's repr and flipbook). Without a view to
+                # restore, JupyterLab shows the flipbook, not "Error displaying widget",
+                # until the cell runs and the kernel makes the live widget.
                 del data[WIDGET_VIEW]
             if "text/plain" in data:
                 data["text/plain"] = _no_address(data["text/plain"])

@@ -161,7 +161,7 @@ def jupyter(tmp_path_factory) -> Iterator[Lab]:
     log = open(tmp / "jupyterlab.log", "w")  # noqa: SIM115 - closed in finally
     # Its own process group, so that it is stopped by group id whatever it started.
     proc = subprocess.Popen(
-        cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        cmd, cwd=lab.REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
     )
     try:
         lab.wait_until_ready(lab.HOST, port, token, proc)
@@ -309,7 +309,7 @@ def run_lesson(request, browser, jupyter, screenshots) -> Iterator[Lessons]:
 def site(tmp_path_factory) -> Path:
     """The static pages of the stepper lessons, built as ``make html`` builds them."""
     out = tmp_path_factory.mktemp("site")
-    names = [Path(n).stem for n in STEPPER_LESSONS if (COURSE_DIR / n).exists()]
+    names = [n for n in STEPPER_LESSONS if (COURSE_DIR / n).exists()]
     build_site(out, COURSE_DIR, names)
     return out
 
@@ -471,7 +471,16 @@ def _check_lesson_page(name: str, result: RunLesson) -> None:
     assert "Error displaying widget" not in body
     # Run, a stepper is the live widget: JupyterLab prefers the widget view to the flipbook.
     assert page.locator(f"{PANEL} .mg-flipbook").count() == 0, "a flipbook is left after running"
-    # What the page ran: the notebook JupyterLab saved after Run All.
+    # What the page ran: the notebook JupyterLab saved after Run All. The launcher's server
+    # saved each stepper as its flipbook, without the widget view (no "Error displaying widget"
+    # when the file is opened again without a kernel).
+    outputs = [o for c in result.saved["cells"] for o in c.get("outputs", [])]
+    steppers = [
+        o for o in outputs if "Stepper(" in "".join(o.get("data", {}).get("text/plain", ""))
+    ]
+    for out in steppers:
+        assert lab.WIDGET_VIEW not in out["data"], f"{name}: a stepper saved with its widget view"
+        assert 'class="mg-flipbook"' in "".join(out["data"]["text/html"])
     errors = _errors_outside_tagged_cells(result.saved)
     assert not errors, f"{name}: errors in cells not tagged raises-exception:\n" + "\n".join(errors)
     assert not _unrun_cells(result.saved), f"{name}: cells not run: {_unrun_cells(result.saved)}"
