@@ -526,6 +526,23 @@ def _check_site(name: str, site: Path, browser, screenshots: Path) -> None:
     finally:
         page.close()
     _same_frames(name, "site", "widget")
+    # Where scripts do not run (GitHub strips them), the static part shows instead: a filmstrip
+    # of every frame, or the first frame and the list of every step's explanation.
+    page = browser.new_page()
+    try:
+        cdp = browser.new_cdp_session(page)
+        cdp.send("Emulation.setScriptExecutionDisabled", {"value": True})
+        page.goto(page_file.as_uri())
+        static = page.locator(".mg-flipbook-static")
+        assert static.count() == want
+        for i in range(want):
+            part = static.nth(i)
+            assert part.is_visible() and part.locator("svg").count() >= 1
+            frames, listed = part.locator("svg").count(), part.locator("li").count()
+            assert frames > 1 or listed > 1, f"flipbook {i} without scripts: one frame, no list"
+        static.first.screenshot(path=str(screenshots / f"{Path(name).stem}-site-noscript.png"))
+    finally:
+        page.close()
 
 
 def _same_frames(name: str, here: str, other: str) -> None:
