@@ -6,6 +6,9 @@ Three fields carry autograd (the rest is bookkeeping):
 - ``grad_fn``: the backward ``Node`` that made it (None for leaves);
 - ``grad``: where ``backward()`` accumulates d(output)/d(this leaf).
 
+The operators and methods (``x * y``, ``x.exp()``) are one-liners that call the
+operations in ``minigrad.ops``; each operation records its node with ``ops.record``.
+
 Example:
     >>> import minigrad as mg
     >>> x = mg.tensor(2.0, requires_grad=True)
@@ -27,24 +30,9 @@ import numpy as np
 
 from . import _dtype, _errors
 from ._tensor_str import tensor_repr
+from .ops._sizes import normalize_dim, shape_arg
 
 __all__ = ["Tensor"]
-
-# How torch's C++ spells dtypes in the grad-assignment error: C type, then ScalarType.
-_C_TYPE_NAME = {
-    "float32": "float",
-    "float64": "double",
-    "int64": "long int",
-    "int32": "int",
-    "bool": "bool",
-}
-_SCALAR_TYPE_NAME = {
-    "float32": "Float",
-    "float64": "Double",
-    "int64": "Long",
-    "int32": "Int",
-    "bool": "Bool",
-}
 
 
 class Tensor:
@@ -67,6 +55,7 @@ class Tensor:
     _hooks: Any = None
     _base: Tensor | None = None
     _grad_acc: Any = None
+    _post_acc_hooks: Any = None
 
     # minigrad-only: a label for diagrams (``mg.tensor(2.0, name="x")``); None like torch's.
     name: str | None = None
@@ -77,9 +66,7 @@ class Tensor:
 
     # -- construction --------------------------------------------------------------------
     def __init__(self, data: Any = None, requires_grad: bool = False) -> None:
-        from ._creation import _to_array
-
-        Tensor._init(self, _to_array(data, None), requires_grad, None, 0)
+        Tensor._init(self, _creation._to_array(data, None), requires_grad, None, 0)
         if requires_grad:
             self.requires_grad_(True)
 
@@ -114,8 +101,6 @@ class Tensor:
         """The shape, or the length of dimension ``dim``."""
         if dim is None:
             return _dtype.Size(self._data.shape)
-        from .ops._util import normalize_dim
-
         return self._data.shape[normalize_dim(dim, self._data.ndim)]
 
     @property
@@ -174,7 +159,7 @@ class Tensor:
     def requires_grad(self, value: bool) -> None:
         if self._grad_fn is not None:
             if value:
-                raise RuntimeError("you can only change requires_grad flags of leaf variables.")
+                raise RuntimeError(_errors.NON_LEAF_REQUIRES_GRAD_TRUE)
             raise RuntimeError(_errors.NON_LEAF_REQUIRES_GRAD)
         if value and self._data.dtype.kind != "f":
             raise RuntimeError(_errors.FLOAT_REQUIRES_GRAD_ATTR)
@@ -205,9 +190,7 @@ class Tensor:
             if not isinstance(value, Tensor):
                 raise TypeError(_errors.GRAD_TYPE.format(type(value).__name__))
             if value._data.dtype != self._data.dtype:
-                theirs = _C_TYPE_NAME[value.dtype.name]
-                ours = _SCALAR_TYPE_NAME[self.dtype.name]
-                raise RuntimeError(_errors.GRAD_DTYPE.format(theirs, ours))
+                raise RuntimeError(_errors.grad_dtype(value.dtype, self.dtype))
             if value._data.shape != self._data.shape:
                 raise RuntimeError(
                     _errors.GRAD_SIZE.format(list(value._data.shape), list(self._data.shape))
@@ -238,28 +221,21 @@ class Tensor:
         """This leaf's ``AccumulateGrad`` node: one per leaf, alive while a graph uses it."""
         acc = self._grad_acc() if self._grad_acc is not None else None
         if acc is None:
-            from .autograd.graph import AccumulateGrad
-
             acc = AccumulateGrad(self)
             self._grad_acc = weakref.ref(acc)
         return acc
 
     def _edge(self) -> tuple:
-        from .ops._util import edge
-
-        return edge(self)
+        """``(grad_fn, output_nr)``, or ``(AccumulateGrad, 0)`` for a leaf (see ``ops.record``)."""
+        return _record.edge(self)
 
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]):
         """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a new one."""
-        from .autograd.hooks import register_tensor_hook
-
-        return register_tensor_hook(self, hook)
+        return _hooks.register_tensor_hook(self, hook)
 
     def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]):
         """Call ``hook(self)`` after the gradient was accumulated into ``self.grad``."""
-        from .autograd.hooks import register_post_accumulate_grad_hook
-
-        return register_post_accumulate_grad_hook(self, hook)
+        return _hooks.register_post_accumulate_grad_hook(self, hook)
 
     # -- backward ------------------------------------------------------------------------
     def backward(
@@ -273,9 +249,9 @@ class Tensor:
 
         Math: leaf.grad += vᵀ·J with v = ``gradient`` (1 for a scalar).
         """
-        from .autograd import backward
-
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _api.backward(
+            self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs
+        )
 
     # -- detaching and data --------------------------------------------------------------
     def detach(self) -> Tensor:
@@ -289,13 +265,7 @@ class Tensor:
     def detach_(self) -> Tensor:
         """Make this tensor a leaf that does not require grad, in place."""
         if self._base is not None:
-            raise RuntimeError(
-                "Can't detach views in-place. Use detach() instead. If you are using "
-                "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is "
-                "set as True, gradients are views of DDP buckets, and hence detach_() cannot "
-                "be called on these gradients. To fix this error, please refer to the "
-                "Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution."
-            )
+            raise RuntimeError(_errors.DETACH_VIEW_INPLACE)
         self._grad_fn = None
         self._output_nr = 0
         self._requires_grad = False
@@ -336,7 +306,7 @@ class Tensor:
 
     def _scalar(self):
         if self._data.size != 1:
-            raise ValueError("only one element tensors can be converted to Python scalars")
+            raise ValueError(_errors.SCALAR_NUMEL)
         if self._requires_grad:
             warnings.warn(_errors.SCALAR_REQUIRES_GRAD_WARNING, UserWarning, stacklevel=3)
         return self._data.item()
@@ -349,22 +319,22 @@ class Tensor:
 
     def __index__(self) -> int:
         if self._data.dtype.kind not in "iub" or self._data.size != 1:
-            raise TypeError("only integer tensors of a single element can be converted to an index")
+            raise TypeError(_errors.INDEX_NOT_INTEGER)
         return int(self._data.item())
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
-            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+            raise RuntimeError(_errors.BOOL_AMBIGUOUS)
         return bool(self._data.item())
 
     def __len__(self) -> int:
         if self._data.ndim == 0:
-            raise TypeError("len() of a 0-d tensor")
+            raise TypeError(_errors.LEN_0D)
         return self._data.shape[0]
 
     def __iter__(self):
         if self._data.ndim == 0:
-            raise TypeError("iteration over a 0-d tensor")
+            raise TypeError(_errors.ITER_0D)
         return iter(self.unbind(0))
 
     __hash__ = object.__hash__
@@ -395,43 +365,43 @@ class Tensor:
 
     # -- arithmetic (explicit methods, no metaprogramming) -------------------------------
     def __add__(self, other):
-        return _pw.add(self, other)
+        return _ar.add(self, other)
 
     def __radd__(self, other):
-        return _pw.add(self, other)
+        return _ar.add(self, other)
 
     def __sub__(self, other):
-        return _pw.sub(self, other)
+        return _ar.sub(self, other)
 
     def __rsub__(self, other):
-        return _pw.rsub(self, other)
+        return _ar.rsub(self, other)
 
     def __mul__(self, other):
-        return _pw.mul(self, other)
+        return _ar.mul(self, other)
 
     def __rmul__(self, other):
-        return _pw.mul(self, other)
+        return _ar.mul(self, other)
 
     def __truediv__(self, other):
-        return _pw.div(self, other)
+        return _ar.div(self, other)
 
     def __rtruediv__(self, other):
-        return _pw.rdiv(self, other)
+        return _ar.rdiv(self, other)
 
     def __pow__(self, exponent):
-        return _pw.pow(self, exponent)
+        return _pow.pow(self, exponent)
 
     def __rpow__(self, base):
-        return _pw.pow(base, self)
+        return _pow.pow(base, self)
 
     def __neg__(self):
-        return _pw.neg(self)
+        return _ar.neg(self)
 
     def __pos__(self):
         return self
 
     def __abs__(self):
-        return _pw.abs(self)
+        return _pc.abs(self)
 
     def __matmul__(self, other):
         return _la.matmul(self, other)
@@ -452,22 +422,22 @@ class Tensor:
         return _ip.div_(self, other)
 
     def __eq__(self, other):  # type: ignore[override]
-        return _pw.eq(self, other)
+        return _cmp.eq(self, other)
 
     def __ne__(self, other):  # type: ignore[override]
-        return _pw.ne(self, other)
+        return _cmp.ne(self, other)
 
     def __lt__(self, other):
-        return _pw.lt(self, other)
+        return _cmp.lt(self, other)
 
     def __le__(self, other):
-        return _pw.le(self, other)
+        return _cmp.le(self, other)
 
     def __gt__(self, other):
-        return _pw.gt(self, other)
+        return _cmp.gt(self, other)
 
     def __ge__(self, other):
-        return _pw.ge(self, other)
+        return _cmp.ge(self, other)
 
     def __getitem__(self, index):
         return _sh.getitem(self, index)
@@ -476,44 +446,44 @@ class Tensor:
         _ip.setitem(self, index, value)
 
     def __invert__(self):
-        return _pw.logical_not(self)
+        return _cmp.logical_not(self)
 
     def __and__(self, other):
-        return _pw.logical_and(self, other)
+        return _cmp.logical_and(self, other)
 
     def __or__(self, other):
-        return _pw.logical_or(self, other)
+        return _cmp.logical_or(self, other)
 
     # -- methods mirroring torch.Tensor --------------------------------------------------
     def add(self, other, alpha=1):
-        return _pw.add(self, other, alpha=alpha)
+        return _ar.add(self, other, alpha=alpha)
 
     def sub(self, other, alpha=1):
-        return _pw.sub(self, other, alpha=alpha)
+        return _ar.sub(self, other, alpha=alpha)
 
     def mul(self, other):
-        return _pw.mul(self, other)
+        return _ar.mul(self, other)
 
     def div(self, other):
-        return _pw.div(self, other)
+        return _ar.div(self, other)
 
     def pow(self, exponent):
-        return _pw.pow(self, exponent)
+        return _pow.pow(self, exponent)
 
     def square(self):
-        return _pw.pow(self, 2)
+        return _pow.pow(self, 2)
 
     def neg(self):
-        return _pw.neg(self)
+        return _ar.neg(self)
 
     def reciprocal(self):
-        return _pw.reciprocal(self)
+        return _ar.reciprocal(self)
 
     def exp(self):
-        return _pw.exp(self)
+        return _un.exp(self)
 
     def exp2(self):
-        return _pw.exp2(self)
+        return _un.exp2(self)
 
     def prod(self, dim: int | None = None, keepdim: bool = False):
         return _sc.prod(self, dim, keepdim)
@@ -529,88 +499,88 @@ class Tensor:
         if "dims" in kwargs:
             dims = (kwargs.pop("dims"),)
         if kwargs:
-            raise TypeError(f"flip() got an unexpected keyword argument '{next(iter(kwargs))}'")
+            raise TypeError(_errors.UNEXPECTED_KEYWORD.format("flip", next(iter(kwargs))))
         return _sc.flip(self, dims[0] if len(dims) == 1 and not isinstance(dims[0], int) else dims)
 
     def norm(self):
         return _rd.norm(self)
 
     def log(self):
-        return _pw.log(self)
+        return _un.log(self)
 
     def sqrt(self):
-        return _pw.sqrt(self)
+        return _un.sqrt(self)
 
     def abs(self):
-        return _pw.abs(self)
+        return _pc.abs(self)
 
     def sgn(self):
-        return _pw.sgn(self)
+        return _pc.sgn(self)
 
     def sign(self):
-        return _pw.sign(self)
+        return _pc.sign(self)
 
     def sin(self):
-        return _pw.sin(self)
+        return _un.sin(self)
 
     def cos(self):
-        return _pw.cos(self)
+        return _un.cos(self)
 
     def tanh(self):
-        return _pw.tanh(self)
+        return _un.tanh(self)
 
     def sigmoid(self):
-        return _pw.sigmoid(self)
+        return _un.sigmoid(self)
 
     def relu(self):
-        return _pw.relu(self)
+        return _pc.relu(self)
 
     def clamp(self, min=None, max=None):  # noqa: A002 - torch's names
-        return _pw.clamp(self, min, max)
+        return _pc.clamp(self, min, max)
 
     clip = clamp
 
     def maximum(self, other):
-        return _pw.maximum(self, other)
+        return _pc.maximum(self, other)
 
     def minimum(self, other):
-        return _pw.minimum(self, other)
+        return _pc.minimum(self, other)
 
     def where(self, condition, other):
-        return _pw.where(condition, self, other)
+        return _mk.where(condition, self, other)
 
     def masked_fill(self, mask, value):
-        return _pw.masked_fill(self, mask, value)
+        return _mk.masked_fill(self, mask, value)
 
     def eq(self, other):
-        return _pw.eq(self, other)
+        return _cmp.eq(self, other)
 
     def ne(self, other):
-        return _pw.ne(self, other)
+        return _cmp.ne(self, other)
 
     def lt(self, other):
-        return _pw.lt(self, other)
+        return _cmp.lt(self, other)
 
     def le(self, other):
-        return _pw.le(self, other)
+        return _cmp.le(self, other)
 
     def gt(self, other):
-        return _pw.gt(self, other)
+        return _cmp.gt(self, other)
 
     def ge(self, other):
-        return _pw.ge(self, other)
+        return _cmp.ge(self, other)
 
     def isnan(self):
-        return _pw.isnan(self)
+        return _cmp.isnan(self)
 
     def logical_and(self, other):
-        return _pw.logical_and(self, other)
+        return _cmp.logical_and(self, other)
 
     def logical_or(self, other):
-        return _pw.logical_or(self, other)
+        return _cmp.logical_or(self, other)
 
     def logical_not(self):
-        return _pw.logical_not(self)
+        return _cmp.logical_not(self)
 
     def sum(self, dim=None, keepdim: bool = False, dtype=None):
         return _rd.sum(self, dim, keepdim, dtype=dtype)
@@ -662,13 +632,13 @@ class Tensor:
         return _sh.permute(self, dims)
 
     def view(self, *shape):
-        return _sh.view(self, _sh.shape_arg(shape))
+        return _sh.view(self, shape_arg(shape))
 
     def view_as(self, other):
         return _sh.view(self, other._data.shape)
 
     def reshape(self, *shape):
-        return _sh.reshape(self, _sh.shape_arg(shape))
+        return _sh.reshape(self, shape_arg(shape))
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1):
         return _sh.flatten(self, start_dim, end_dim)
@@ -680,7 +650,7 @@ class Tensor:
         return _sh.unsqueeze(self, dim)
 
     def expand(self, *sizes):
-        return _sh.expand(self, _sh.shape_arg(sizes))
+        return _sh.expand(self, shape_arg(sizes))
 
     def expand_as(self, other):
         return _sh.expand(self, other._data.shape)
@@ -720,8 +690,6 @@ class Tensor:
         steps = tuple(s // item for s in self._data.strides)
         if dim is None:
             return steps
-        from .ops._util import normalize_dim
-
         return steps[normalize_dim(dim, self._data.ndim)]
 
     def to(self, dtype=None, *args, **kwargs):
@@ -729,7 +697,7 @@ class Tensor:
             dtype = dtype.dtype
         if dtype is None or isinstance(dtype, str):  # a device such as "cpu"
             dtype = kwargs.get("dtype")
-        return self if dtype is None else _pw.to_dtype(self, dtype)
+        return self if dtype is None else _cast.to_dtype(self, dtype)
 
     def type(self, dtype=None):
         if dtype is None:
@@ -737,34 +705,28 @@ class Tensor:
         return self.to(dtype)
 
     def float(self):
-        return _pw.to_dtype(self, _dtype.float32)
+        return _cast.to_dtype(self, _dtype.float32)
 
     def double(self):
-        return _pw.to_dtype(self, _dtype.float64)
+        return _cast.to_dtype(self, _dtype.float64)
 
     def long(self):
-        return _pw.to_dtype(self, _dtype.int64)
+        return _cast.to_dtype(self, _dtype.int64)
 
     def int(self):
-        return _pw.to_dtype(self, _dtype.int32)
+        return _cast.to_dtype(self, _dtype.int32)
 
     def bool(self):
-        return _pw.to_dtype(self, _dtype.bool)
+        return _cast.to_dtype(self, _dtype.bool)
 
     def new_zeros(self, *size, dtype=None, requires_grad: bool = False):
-        from ._creation import zeros
-
-        return zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+        return _creation.zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
     def new_ones(self, *size, dtype=None, requires_grad: bool = False):
-        from ._creation import ones
-
-        return ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+        return _creation.ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
     def new_tensor(self, data, dtype=None, requires_grad: bool = False):
-        from ._creation import tensor
-
-        return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+        return _creation.tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
     # -- in-place ------------------------------------------------------------------------
     def add_(self, other, alpha=1):
@@ -792,13 +754,27 @@ class Tensor:
         return _ip.clamp_(self, min, max)
 
 
-# The operation modules import Tensor, so they are bound here, after the class exists.
-from .autograd import graph as _graph  # noqa: E402
+# -- where the import circle closes -----------------------------------------------------------
+# The modules below import Tensor, so they are imported here, once the class exists; the
+# methods above look them up when they run. autograd comes first: its package imports the
+# engine, which imports the operations by name (and they import autograd's graph).
+from . import autograd  # noqa: E402, F401, I001
+
+# isort: split
+from . import _creation  # noqa: E402
+from .autograd import api as _api  # noqa: E402
+from .autograd import hooks as _hooks  # noqa: E402
+from .autograd.accumulate_grad import AccumulateGrad  # noqa: E402
+from .ops import arithmetic as _ar  # noqa: E402
+from .ops import cast as _cast  # noqa: E402
+from .ops import compare as _cmp  # noqa: E402
 from .ops import inplace as _ip  # noqa: E402
 from .ops import linalg as _la  # noqa: E402
-from .ops import pointwise as _pw  # noqa: E402
+from .ops import masked as _mk  # noqa: E402
+from .ops import piecewise as _pc  # noqa: E402
+from .ops import power as _pow  # noqa: E402
+from .ops import record as _record  # noqa: E402
 from .ops import reduction as _rd  # noqa: E402
 from .ops import scan as _sc  # noqa: E402
 from .ops import shape as _sh  # noqa: E402
-
-_graph._Tensor = Tensor  # see graph._Tensor
+from .ops import unary as _un  # noqa: E402

@@ -17,8 +17,9 @@ import numpy as np
 import pytest
 
 import minigrad as mg
+from minigrad.autograd.observer import current_observer
 from minigrad.viz._walk import walk
-from minigrad.viz.trace import Run, format_grad, trace_backward
+from minigrad.viz.trace import Recorder, Run, format_grad, trace_backward
 from tests.oracle import require_torch
 
 # --- the two observers ------------------------------------------------------------------
@@ -532,13 +533,12 @@ def test_grad_run_captures_and_skips():
 
 
 def test_trace_is_off_outside_the_block():
-    from minigrad.autograd import engine
-
     x = mg.tensor(2.0, requires_grad=True)
     with trace_backward() as trace:
+        assert isinstance(current_observer(), Recorder)
         (x * x).backward()
     (x * x).backward()
-    assert engine._tracer is None
+    assert current_observer() is None
     assert len(trace.runs) == 1
 
 
