@@ -29,14 +29,20 @@ from typing import Any
 import numpy as np
 
 from . import _dtype, _errors
+from ._tensor_methods import TensorMethods
 from ._tensor_str import tensor_repr
-from .ops._sizes import normalize_dim, shape_arg
+from .ops._sizes import normalize_dim
 
 __all__ = ["Tensor"]
 
 
-class Tensor:
-    """An n-dimensional array that can record the operations applied to it."""
+class Tensor(TensorMethods):
+    """An n-dimensional array that can record the operations applied to it.
+
+    The operators and operation methods (``x * y``, ``x.exp()``) are inherited from
+    ``TensorMethods`` (``_tensor_methods.py``); this class holds the data and autograd's
+    fields.
+    """
 
     __slots__ = (
         "_data",
@@ -49,7 +55,7 @@ class Tensor:
     )
 
     # Rarely set, so class-level defaults: an instance stores its own value (in its
-    # __dict__) only once it has one, and creating a tensor costs five stores less.
+    # __dict__) only once it has one, and creating a tensor costs that many stores less.
     _grad: Tensor | None = None
     _retains_grad: bool = False
     _hooks: Any = None
@@ -59,9 +65,7 @@ class Tensor:
 
     # minigrad-only: a label for diagrams (``mg.tensor(2.0, name="x")``); None like torch's.
     name: str | None = None
-    # torch's ZeroTensor (what ``sgn``'s backward returns): a zero that ``mul``/``div`` keep
-    # zero even against inf/NaN, and that refuses in-place writes. Set per instance (in
-    # ``__dict__``) on the rare zero tensors, so ordinary tensors pay nothing for it.
+    # torch's ZeroTensor flag (``sgn``'s gradient), set on the rare ones: see ops/_zerotensor.py.
     _zero: bool = False
 
     # -- construction --------------------------------------------------------------------
@@ -92,41 +96,16 @@ class Tensor:
         t._vc = [0]
         return t
 
-    # -- basic attributes ----------------------------------------------------------------
-    @property
-    def shape(self) -> _dtype.Size:
-        return _dtype.Size(self._data.shape)
+    def new_zeros(self, *size, dtype=None, requires_grad: bool = False):
+        return _creation.zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
-    def size(self, dim: int | None = None):
-        """The shape, or the length of dimension ``dim``."""
-        if dim is None:
-            return _dtype.Size(self._data.shape)
-        return self._data.shape[normalize_dim(dim, self._data.ndim)]
+    def new_ones(self, *size, dtype=None, requires_grad: bool = False):
+        return _creation.ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
-    @property
-    def dtype(self) -> _dtype.dtype:
-        return _dtype.to_dtype(self._data.dtype)
+    def new_tensor(self, data, dtype=None, requires_grad: bool = False):
+        return _creation.tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
-    @property
-    def ndim(self) -> int:
-        return self._data.ndim
-
-    def dim(self) -> int:
-        return self._data.ndim
-
-    def numel(self) -> int:
-        return int(self._data.size)
-
-    def nelement(self) -> int:
-        return int(self._data.size)
-
-    def is_floating_point(self) -> bool:
-        return self._data.dtype.kind == "f"
-
-    @property
-    def device(self) -> str:
-        return "cpu"
-
+    # -- the graph: grad_fn, is_leaf -----------------------------------------------------
     @property
     def is_leaf(self) -> bool:
         """True for tensors made by the user (or detached): no ``grad_fn``."""
@@ -280,6 +259,64 @@ class Tensor:
     def data(self, value: Tensor) -> None:
         self._data = value._data
 
+    # -- basic attributes ----------------------------------------------------------------
+    @property
+    def shape(self) -> _dtype.Size:
+        return _dtype.Size(self._data.shape)
+
+    def size(self, dim: int | None = None):
+        """The shape, or the length of dimension ``dim``."""
+        if dim is None:
+            return _dtype.Size(self._data.shape)
+        return self._data.shape[normalize_dim(dim, self._data.ndim)]
+
+    @property
+    def dtype(self) -> _dtype.dtype:
+        return _dtype.to_dtype(self._data.dtype)
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    def numel(self) -> int:
+        return int(self._data.size)
+
+    def nelement(self) -> int:
+        return int(self._data.size)
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    @property
+    def device(self) -> str:
+        return "cpu"
+
+    def _is_zerotensor(self) -> bool:
+        """``Tensor._is_zerotensor()``: is this an immutable zero such as ``sgn``'s gradient?"""
+        return self._zero
+
+    def is_contiguous(self) -> bool:
+        """Whether the elements lie in row-major order in memory (size-1 dims don't count).
+
+        Example: ``mg.ones(2, 3).t().is_contiguous()`` is False.
+        """
+        return self._data.flags.c_contiguous
+
+    def stride(self, dim: int | None = None):
+        """Elements to step over to move by one along each dimension (0 where expanded).
+
+        Example: ``mg.ones(2, 3).stride()`` is ``(3, 1)``; ``.t().stride()`` is ``(1, 3)``.
+        """
+        item = self._data.itemsize
+        steps = tuple(s // item for s in self._data.strides)
+        if dim is None:
+            return steps
+        return steps[normalize_dim(dim, self._data.ndim)]
+
+    # -- values as numpy arrays and Python numbers ---------------------------------------
     def numpy(self, *, force: bool = False) -> np.ndarray:
         """The values as a numpy array sharing memory; not allowed while requiring grad.
 
@@ -363,418 +400,12 @@ class Tensor:
             return format(self._data.item(), spec)
         return repr(self)
 
-    # -- arithmetic (explicit methods, no metaprogramming) -------------------------------
-    def __add__(self, other):
-        return _ar.add(self, other)
-
-    def __radd__(self, other):
-        return _ar.add(self, other)
-
-    def __sub__(self, other):
-        return _ar.sub(self, other)
-
-    def __rsub__(self, other):
-        return _ar.rsub(self, other)
-
-    def __mul__(self, other):
-        return _ar.mul(self, other)
-
-    def __rmul__(self, other):
-        return _ar.mul(self, other)
-
-    def __truediv__(self, other):
-        return _ar.div(self, other)
-
-    def __rtruediv__(self, other):
-        return _ar.rdiv(self, other)
-
-    def __pow__(self, exponent):
-        return _pow.pow(self, exponent)
-
-    def __rpow__(self, base):
-        return _pow.pow(base, self)
-
-    def __neg__(self):
-        return _ar.neg(self)
-
-    def __pos__(self):
-        return self
-
-    def __abs__(self):
-        return _pc.abs(self)
-
-    def __matmul__(self, other):
-        return _la.matmul(self, other)
-
-    def __rmatmul__(self, other):
-        return _la.matmul(other, self)
-
-    def __iadd__(self, other):
-        return _ip.add_(self, other)
-
-    def __isub__(self, other):
-        return _ip.sub_(self, other)
-
-    def __imul__(self, other):
-        return _ip.mul_(self, other)
-
-    def __itruediv__(self, other):
-        return _ip.div_(self, other)
-
-    def __eq__(self, other):  # type: ignore[override]
-        return _cmp.eq(self, other)
-
-    def __ne__(self, other):  # type: ignore[override]
-        return _cmp.ne(self, other)
-
-    def __lt__(self, other):
-        return _cmp.lt(self, other)
-
-    def __le__(self, other):
-        return _cmp.le(self, other)
-
-    def __gt__(self, other):
-        return _cmp.gt(self, other)
-
-    def __ge__(self, other):
-        return _cmp.ge(self, other)
-
-    def __getitem__(self, index):
-        return _sh.getitem(self, index)
-
-    def __setitem__(self, index, value) -> None:
-        _ip.setitem(self, index, value)
-
-    def __invert__(self):
-        return _cmp.logical_not(self)
-
-    def __and__(self, other):
-        return _cmp.logical_and(self, other)
-
-    def __or__(self, other):
-        return _cmp.logical_or(self, other)
-
-    # -- methods mirroring torch.Tensor --------------------------------------------------
-    def add(self, other, alpha=1):
-        return _ar.add(self, other, alpha=alpha)
-
-    def sub(self, other, alpha=1):
-        return _ar.sub(self, other, alpha=alpha)
-
-    def mul(self, other):
-        return _ar.mul(self, other)
-
-    def div(self, other):
-        return _ar.div(self, other)
-
-    def pow(self, exponent):
-        return _pow.pow(self, exponent)
-
-    def square(self):
-        return _pow.pow(self, 2)
-
-    def neg(self):
-        return _ar.neg(self)
-
-    def reciprocal(self):
-        return _ar.reciprocal(self)
-
-    def exp(self):
-        return _un.exp(self)
-
-    def exp2(self):
-        return _un.exp2(self)
-
-    def prod(self, dim: int | None = None, keepdim: bool = False):
-        return _sc.prod(self, dim, keepdim)
-
-    def cumsum(self, dim: int):
-        return _sc.cumsum(self, dim)
-
-    def cumprod(self, dim: int):
-        return _sc.cumprod(self, dim)
-
-    def flip(self, *dims, **kwargs):
-        """``x.flip(0)``, ``x.flip(0, 1)``, ``x.flip((0, 1))`` or ``x.flip(dims=(0, 1))``."""
-        if "dims" in kwargs:
-            dims = (kwargs.pop("dims"),)
-        if kwargs:
-            raise TypeError(_errors.UNEXPECTED_KEYWORD.format("flip", next(iter(kwargs))))
-        return _sc.flip(self, dims[0] if len(dims) == 1 and not isinstance(dims[0], int) else dims)
-
-    def norm(self):
-        return _rd.norm(self)
-
-    def log(self):
-        return _un.log(self)
-
-    def sqrt(self):
-        return _un.sqrt(self)
-
-    def abs(self):
-        return _pc.abs(self)
-
-    def sgn(self):
-        return _pc.sgn(self)
-
-    def sign(self):
-        return _pc.sign(self)
-
-    def sin(self):
-        return _un.sin(self)
-
-    def cos(self):
-        return _un.cos(self)
-
-    def tanh(self):
-        return _un.tanh(self)
-
-    def sigmoid(self):
-        return _un.sigmoid(self)
-
-    def relu(self):
-        return _pc.relu(self)
-
-    def clamp(self, min=None, max=None):  # noqa: A002 - torch's names
-        return _pc.clamp(self, min, max)
-
-    clip = clamp
-
-    def maximum(self, other):
-        return _pc.maximum(self, other)
-
-    def minimum(self, other):
-        return _pc.minimum(self, other)
-
-    def where(self, condition, other):
-        return _mk.where(condition, self, other)
-
-    def masked_fill(self, mask, value):
-        return _mk.masked_fill(self, mask, value)
-
-    def eq(self, other):
-        return _cmp.eq(self, other)
-
-    def ne(self, other):
-        return _cmp.ne(self, other)
-
-    def lt(self, other):
-        return _cmp.lt(self, other)
-
-    def le(self, other):
-        return _cmp.le(self, other)
-
-    def gt(self, other):
-        return _cmp.gt(self, other)
-
-    def ge(self, other):
-        return _cmp.ge(self, other)
-
-    def isnan(self):
-        return _cmp.isnan(self)
-
-    def logical_and(self, other):
-        return _cmp.logical_and(self, other)
-
-    def logical_or(self, other):
-        return _cmp.logical_or(self, other)
-
-    def logical_not(self):
-        return _cmp.logical_not(self)
-
-    def sum(self, dim=None, keepdim: bool = False, dtype=None):
-        return _rd.sum(self, dim, keepdim, dtype=dtype)
-
-    def mean(self, dim=None, keepdim: bool = False):
-        return _rd.mean(self, dim, keepdim)
-
-    def max(self, dim=None, keepdim: bool = False):
-        return _rd.max(self, dim, keepdim)
-
-    def min(self, dim=None, keepdim: bool = False):
-        return _rd.min(self, dim, keepdim)
-
-    def argmax(self, dim=None, keepdim: bool = False):
-        return _rd.argmax(self, dim, keepdim)
-
-    def argmin(self, dim=None, keepdim: bool = False):
-        return _rd.argmin(self, dim, keepdim)
-
-    def matmul(self, other):
-        return _la.matmul(self, other)
-
-    def mm(self, mat2):
-        return _la.mm(self, mat2)
-
-    def mv(self, vec):
-        return _la.mv(self, vec)
-
-    def dot(self, other):
-        return _la.dot(self, other)
-
-    def t(self):
-        return _sh.t(self)
-
-    @property
-    def T(self):  # noqa: N802 - torch's name
-        if self._data.ndim == 0:
-            _errors.warn_once(_errors.T_0D_WARNING)  # once per process, as torch
-        elif self._data.ndim != 2:
-            _errors.warn_once(_errors.T_DEPRECATED_WARNING)
-        return _sh.permute(self, tuple(range(self._data.ndim - 1, -1, -1)))
-
-    def transpose(self, dim0: int, dim1: int):
-        return _sh.transpose(self, dim0, dim1)
-
-    def permute(self, *dims):
-        if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
-            dims = tuple(dims[0])
-        return _sh.permute(self, dims)
-
-    def view(self, *shape):
-        return _sh.view(self, shape_arg(shape))
-
-    def view_as(self, other):
-        return _sh.view(self, other._data.shape)
-
-    def reshape(self, *shape):
-        return _sh.reshape(self, shape_arg(shape))
-
-    def flatten(self, start_dim: int = 0, end_dim: int = -1):
-        return _sh.flatten(self, start_dim, end_dim)
-
-    def squeeze(self, dim=None):
-        return _sh.squeeze(self, dim)
-
-    def unsqueeze(self, dim: int):
-        return _sh.unsqueeze(self, dim)
-
-    def expand(self, *sizes):
-        return _sh.expand(self, shape_arg(sizes))
-
-    def expand_as(self, other):
-        return _sh.expand(self, other._data.shape)
-
-    def select(self, dim: int, index: int):
-        return _sh.select(self, dim, index)
-
-    def narrow(self, dim: int, start: int, length: int):
-        return _sh.narrow(self, dim, start, length)
-
-    def unbind(self, dim: int = 0):
-        return _sh.unbind(self, dim)
-
-    def clone(self):
-        return _sh.clone(self)
-
-    def contiguous(self):
-        return self if self._data.flags.c_contiguous else _sh.clone(self, contiguous=True)
-
-    def _is_zerotensor(self) -> bool:
-        """``Tensor._is_zerotensor()``: is this an immutable zero such as ``sgn``'s gradient?"""
-        return self._zero
-
-    def is_contiguous(self) -> bool:
-        """Whether the elements lie in row-major order in memory (size-1 dims don't count).
-
-        Example: ``mg.ones(2, 3).t().is_contiguous()`` is False.
-        """
-        return self._data.flags.c_contiguous
-
-    def stride(self, dim: int | None = None):
-        """Elements to step over to move by one along each dimension (0 where expanded).
-
-        Example: ``mg.ones(2, 3).stride()`` is ``(3, 1)``; ``.t().stride()`` is ``(1, 3)``.
-        """
-        item = self._data.itemsize
-        steps = tuple(s // item for s in self._data.strides)
-        if dim is None:
-            return steps
-        return steps[normalize_dim(dim, self._data.ndim)]
-
-    def to(self, dtype=None, *args, **kwargs):
-        if isinstance(dtype, Tensor):
-            dtype = dtype.dtype
-        if dtype is None or isinstance(dtype, str):  # a device such as "cpu"
-            dtype = kwargs.get("dtype")
-        return self if dtype is None else _cast.to_dtype(self, dtype)
-
-    def type(self, dtype=None):
-        if dtype is None:
-            return self.dtype._legacy
-        return self.to(dtype)
-
-    def float(self):
-        return _cast.to_dtype(self, _dtype.float32)
-
-    def double(self):
-        return _cast.to_dtype(self, _dtype.float64)
-
-    def long(self):
-        return _cast.to_dtype(self, _dtype.int64)
-
-    def int(self):
-        return _cast.to_dtype(self, _dtype.int32)
-
-    def bool(self):
-        return _cast.to_dtype(self, _dtype.bool)
-
-    def new_zeros(self, *size, dtype=None, requires_grad: bool = False):
-        return _creation.zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
-
-    def new_ones(self, *size, dtype=None, requires_grad: bool = False):
-        return _creation.ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
-
-    def new_tensor(self, data, dtype=None, requires_grad: bool = False):
-        return _creation.tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
-
-    # -- in-place ------------------------------------------------------------------------
-    def add_(self, other, alpha=1):
-        return _ip.add_(self, other, alpha=alpha)
-
-    def sub_(self, other, alpha=1):
-        return _ip.sub_(self, other, alpha=alpha)
-
-    def mul_(self, other):
-        return _ip.mul_(self, other)
-
-    def div_(self, other):
-        return _ip.div_(self, other)
-
-    def zero_(self):
-        return _ip.zero_(self)
-
-    def fill_(self, value):
-        return _ip.fill_(self, value)
-
-    def copy_(self, src):
-        return _ip.copy_(self, src)
-
-    def clamp_(self, min=None, max=None):  # noqa: A002 - torch's names
-        return _ip.clamp_(self, min, max)
-
 
 # -- where the import circle closes -----------------------------------------------------------
 # The modules below import Tensor, so they are imported here, once the class exists; the
-# methods above look them up when they run. autograd comes first: its package imports the
-# engine, which imports the operations by name (and they import autograd's graph).
-from . import autograd  # noqa: E402, F401, I001
-
-# isort: split
+# methods above look them up when they run.
 from . import _creation  # noqa: E402
 from .autograd import api as _api  # noqa: E402
 from .autograd import hooks as _hooks  # noqa: E402
 from .autograd.accumulate_grad import AccumulateGrad  # noqa: E402
-from .ops import arithmetic as _ar  # noqa: E402
-from .ops import cast as _cast  # noqa: E402
-from .ops import compare as _cmp  # noqa: E402
-from .ops import inplace as _ip  # noqa: E402
-from .ops import linalg as _la  # noqa: E402
-from .ops import masked as _mk  # noqa: E402
-from .ops import piecewise as _pc  # noqa: E402
-from .ops import power as _pow  # noqa: E402
 from .ops import record as _record  # noqa: E402
-from .ops import reduction as _rd  # noqa: E402
-from .ops import scan as _sc  # noqa: E402
-from .ops import shape as _sh  # noqa: E402
-from .ops import unary as _un  # noqa: E402

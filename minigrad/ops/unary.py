@@ -6,7 +6,9 @@ computes its value with numpy and calls ``record``; when that gives the result a
 ``apply`` is the derivative, written with minigrad operations so that it is recorded too
 under ``create_graph=True``.
 
-Math: d sin(x) = cos(x)·dx, so ``SinBackward0.apply(g)`` is ``g * cos(x)``.
+Math: d sin(x) = cos(x)·dx, so ``SinBackward0.apply(g)`` is ``g * cos(x)``. Read ``sin``
+and ``SinBackward0`` first: every operation follows their pattern. ``unary_result`` and
+``float_data`` only make numpy agree with torch on layout and dtype.
 
 Example:
     >>> import minigrad as mg
@@ -38,18 +40,19 @@ __all__ = ["exp", "exp2", "log", "sqrt", "sin", "cos", "tanh", "sigmoid"]
 class SinBackward0(Node):
     """d(sin self) = grad·cos(self)."""
 
-    __slots__ = ("s_self",)
-    _saved = ("s_self",)
-    _saved_self = SavedAttr("s_self")
+    __slots__ = ("s_self",)  # where sin() keeps its input for the derivative
+    _saved = ("s_self",)  # slots holding saved tensors: freed after backward
+    _saved_self = SavedAttr("s_self")  # torch's name for it: y.grad_fn._saved_self
 
     def apply(self, grads):
+        # One gradient per output of sin in, one per input (next_functions) out.
         return (mul(grads[0], cos(self._saved_self)),)
 
 
 def sin(a: Tensor) -> Tensor:
     """Math: sin a."""
     out = record(unary_result(np.sin(float_data(a)), a), SinBackward0, (a,))
-    if out._grad_fn is not None:
+    if out._grad_fn is not None:  # recorded: keep what the derivative needs
         out._grad_fn.s_self = save(a)
     return out
 
