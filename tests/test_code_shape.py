@@ -12,7 +12,8 @@ The engine is part of what learners read, so its source is held to a few rules (
   autograd modules (graph, saved tensors, hooks, grad mode, observer) do not import the
   engine;
 - every error and warning text of the core comes from ``minigrad/_errors.py``;
-- ``import minigrad`` loads numpy and the standard library only.
+- ``import minigrad`` loads numpy and the standard library only;
+- the reading guide (``minigrad/README.md``) states line counts that are still true.
 
 Each failure names the file, the line and what to change. The source is read with ``ast``;
 nothing is imported except in the last test.
@@ -21,6 +22,7 @@ nothing is imported except in the last test.
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -272,12 +274,30 @@ def test_import_minigrad_loads_numpy_and_the_standard_library_only():
         "import numpy\n"
         "before = set(sys.modules)\n"
         "import minigrad\n"
-        "allowed = [sysconfig.get_paths()['stdlib'], sysconfig.get_paths()['platstdlib'],\n"
-        "           os.path.dirname(numpy.__file__), os.path.dirname(minigrad.__file__)]\n"
-        "files = [getattr(sys.modules[m], '__file__', None) for m in set(sys.modules) - before]\n"
-        "print(sorted(f for f in files if f and not f.startswith(tuple(allowed))))\n"
+        "std = sysconfig.get_paths()['stdlib']\n"
+        "ours = (os.path.dirname(numpy.__file__), os.path.dirname(minigrad.__file__))\n"
+        "def foreign(m):\n"
+        "    f = getattr(sys.modules[m], '__file__', None) or ''\n"
+        "    return f and not f.startswith(ours) and (not f.startswith(std) or 'site-packages' in f)\n"
+        "print(sorted({m.split('.')[0] for m in set(sys.modules) - before if foreign(m)}))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     ).stdout.strip()
     assert out == "[]", f"import minigrad also loads (make it an optional import): {out}"
+
+
+# -- item 6: the reading guide ---------------------------------------------------------------
+def test_reading_guide_line_counts_are_current():
+    """minigrad/README.md states each file's length: within 10% of the file's."""
+    guide = (PACKAGE / "README.md").read_text(encoding="utf-8")
+    stated = re.findall(r"\[`([\w/.]+\.py)`\]\([\w/.]+\)(?: \(| \| )(\d+)", guide)
+    assert len(stated) >= 7, "the reading guide should list the reading path with line counts"
+    listed = {f"minigrad.{f[:-3].replace('/', '.')}" for f, _ in stated}
+    assert set(READING_PATH) <= listed, f"not in the guide: {set(READING_PATH) - listed}"
+    stale = []
+    for name, count in stated:
+        actual = len((PACKAGE / name).read_text(encoding="utf-8").splitlines())
+        if abs(actual - int(count)) > 0.1 * actual:
+            stale.append(f"{name}: the guide says {count} lines, the file has {actual}")
+    assert not stale, "update minigrad/README.md: " + "; ".join(stale)

@@ -85,10 +85,8 @@ def execute(
     prev = _state.enabled
     _state.enabled = create_graph  # backward formulas are recorded only under create_graph
     try:
-        task = GraphTask(
-            roots, seeds, keep_graph, create_graph, targets=capture if capture is not None else inputs,
-            accumulate=capture is None,
-        )  # fmt: skip
+        targets = capture if capture is not None else inputs
+        task = GraphTask(roots, seeds, keep_graph, create_graph, targets, capture is None)
         running_tasks.append(task)  # register_multi_grad_hook asks it what will run
         try:
             _run_observed(task, current_observer())
@@ -110,9 +108,14 @@ class GraphTask:
     """
 
     def __init__(
-        self, roots: list, seeds: list, keep_graph: bool, create_graph: bool,
-        targets: list | None = None, accumulate: bool = True,
-    ) -> None:  # fmt: skip
+        self,
+        roots: list,
+        seeds: list,
+        keep_graph: bool,
+        create_graph: bool,
+        targets: list | None = None,
+        accumulate: bool = True,
+    ) -> None:
         self.roots, self.seeds = roots, seeds
         self.keep_graph, self.create_graph, self.accumulate = keep_graph, create_graph, accumulate
         self.root_nodes = list(dict.fromkeys(node for node, _ in roots))
@@ -153,6 +156,7 @@ class GraphTask:
         self.reached = self.needed | self.captures.keys() if self.captures else self.needed
 
     def capture(self, node: Node, grads: list) -> None:
+        """Keep the gradients arriving at ``node`` for ``autograd.grad``'s result."""
         for nr, index in self.captures[node]:
             self.captured[index] = grads[nr]
 
@@ -168,6 +172,7 @@ class GraphTask:
 
 
 def _run_observed(task: GraphTask, observer) -> None:
+    """``_run``, reported to the observer (if any) from ``begin`` to ``end``."""
     if observer is None:
         _run(task, None)
         return
@@ -198,6 +203,8 @@ def _run(task: GraphTask, observer) -> None:
         if captures and node in captures:
             task.capture(node, grads)
         outputs = _call_function(node, grads, keep_graph, observer)
+        # Pass each output along its edge: add it to what the child received so far, and
+        # count the edge as delivered; the child is ready once all its edges delivered.
         for (child, nr), g in zip(node.next_functions, outputs):
             if child is None or (reached is not None and child not in reached):
                 continue
