@@ -1,10 +1,19 @@
 # minigrad: every target makes and uses a local virtualenv in .venv by itself.
-# The venv is created once and refreshed whenever pyproject.toml changes.
+# The venv is created once; each target installs what it needs into it once (a stamp file per
+# set of extras, refreshed whenever pyproject.toml changes):
+#   course -> minigrad[course]          JupyterLab, diagrams, widgets; no torch, no test tools
+#   test   -> minigrad[test]            + pytest, ruff, nbval, playwright, torch==2.13.0
+#   bench  -> minigrad[test,bench]      + micrograd, torchviz, pyinstrument
+# `make course` after `make test` reuses the venv; `make test` after `make course` only adds.
+# The tools in tools/ (launcher, static site, notebook tooling) run from this folder.
 
 PYTHON3 ?= python3
 VENV    := .venv
 PY      := $(VENV)/bin/python
-STAMP   := $(VENV)/.minigrad-installed
+COURSE_STAMP := $(VENV)/.installed-course
+TEST_STAMP   := $(VENV)/.installed-test
+BENCH_STAMP  := $(VENV)/.installed-bench
+PIP     := $(PY) -m pip install --quiet --disable-pip-version-check --progress-bar off
 # Extra arguments for pip, e.g. PIP_ARGS="--extra-index-url <a CPU-only torch index>"
 PIP_ARGS ?=
 # Extra arguments for the command a target runs, e.g. make test ARGS="-k grad"
@@ -24,53 +33,65 @@ $(PY):
 		echo "error: '$(PYTHON3) -m venv' failed (on Debian/Ubuntu: apt install python3-venv)" >&2; \
 		rm -rf $(VENV); exit 1; }
 
-# minigrad (editable) + dev tools + torch, the oracle; torch is always pinned in pyproject.toml.
-$(STAMP): pyproject.toml | $(PY)
-	@echo "Installing minigrad[course,dev,torch,bench] into $(VENV) (torch is large; this takes a while once)..."
-	$(PY) -m pip install --quiet --disable-pip-version-check --progress-bar off \
-		$(PIP_ARGS) -e ".[course,dev,torch,bench]"
+# minigrad (editable) with what the course needs: JupyterLab, graphviz-pure, ipywidgets.
+$(COURSE_STAMP): pyproject.toml | $(PY)
+	@echo "Installing minigrad[course] into $(VENV) (JupyterLab; about a minute once)..."
+	$(PIP) $(PIP_ARGS) -e ".[course]"
 	@touch $@
 
-course: $(STAMP) ## open the course in JupyterLab (127.0.0.1, token printed; Ctrl-C stops it)
-	$(PY) -m minigrad.course.lab $(ARGS)
+# ... plus the test tools and torch, the oracle (always pinned in pyproject.toml). Whatever
+# [course] installed stays; pip adds the rest. [test] contains [course], so its stamp is set too.
+$(TEST_STAMP): pyproject.toml | $(PY)
+	@echo "Installing minigrad[test] into $(VENV) (torch is large; this takes a while once)..."
+	$(PIP) $(PIP_ARGS) -e ".[test]"
+	@touch $@ $(COURSE_STAMP)
 
-html: $(STAMP) ## execute every lesson and write a static HTML copy into site/
-	$(PY) -m minigrad.course.html $(ARGS)
+# Installed together with [test] so that torchviz gets the pinned torch, not the latest.
+$(BENCH_STAMP): pyproject.toml | $(PY)
+	@echo "Installing minigrad[test,bench] into $(VENV)..."
+	$(PIP) $(PIP_ARGS) -e ".[test,bench]"
+	@touch $@ $(TEST_STAMP) $(COURSE_STAMP)
 
-venv: $(STAMP) ## create .venv and install minigrad with dev tools and torch
+course: $(COURSE_STAMP) ## open the course in JupyterLab (127.0.0.1, token printed; Ctrl-C stops it)
+	$(PY) -m tools.lab $(ARGS)
 
-demo: $(STAMP) ## curriculum examples in the terminal, each checked against torch
+html: $(COURSE_STAMP) ## execute every lesson and write an offline static HTML copy into site/
+	$(PY) -m tools.site $(ARGS)
+
+venv: $(TEST_STAMP) ## create .venv and install minigrad with the test tools and torch
+
+demo: $(TEST_STAMP) ## curriculum examples in the terminal, each checked against torch
 	$(PY) -m minigrad.demo $(ARGS)
 
 # The lessons, validated by strict nbval (outputs compared; only memory addresses sanitised).
 NBVAL   := --nbval course -p no:randomly --nbval-current-env \
 	--nbval-sanitize-with course/nbval_sanitize.cfg
 
-test: $(STAMP) ## run the test suite, then validate the course notebooks (strict nbval)
+test: $(TEST_STAMP) ## run the test suite, then validate the course notebooks (strict nbval)
 	@$(PY) -m pytest $(ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; fi; \
 	if [ $$rc -ne 0 ]; then exit $$rc; fi; \
 	$(PY) -m pytest $(NBVAL)
 
-fuzz: $(STAMP) ## long differential fuzzing against torch: 21,000 random programs (~6 min)
+fuzz: $(TEST_STAMP) ## long differential fuzzing against torch: 21,000 random programs (~6 min)
 	HYPOTHESIS_PROFILE=fuzz MINIGRAD_REQUIRE_TORCH=1 $(PY) -m pytest tests/fuzz/test_fuzz.py \
 		-p no:randomly -p no:cacheprovider $(ARGS)
 
-execute: $(STAMP) ## re-execute the lessons in place (ARGS=02 for one lesson)
-	$(PY) -m minigrad.course execute $(ARGS)
+execute: $(TEST_STAMP) ## re-execute the lessons in place (ARGS=02 for one lesson)
+	$(PY) -m tools execute $(ARGS)
 
-learner: $(STAMP) ## write the learner copies (solutions removed) to course/learner
-	$(PY) -m minigrad.course learner
+learner: $(COURSE_STAMP) ## write the learner copies (solutions removed) to course/learner
+	$(PY) -m tools learner
 
-lint: $(STAMP) ## ruff check + ruff format --check
+lint: $(TEST_STAMP) ## ruff check + ruff format --check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-format: $(STAMP) ## apply ruff's fixes and formatting
+format: $(TEST_STAMP) ## apply ruff's fixes and formatting
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: $(STAMP) ## all benchmarks side by side with torch/micrograd/torchviz -> BENCHMARKS.md
+bench: $(BENCH_STAMP) ## all benchmarks side by side with torch/micrograd/torchviz -> BENCHMARKS.md
 	$(PY) bench/run.py $(ARGS)
 
 clean: ## remove .venv and caches

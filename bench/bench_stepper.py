@@ -166,7 +166,7 @@ def engine_off_cost(repeats: int) -> tuple[float, float] | None:
     seed = [mg.ones_like(y)]
 
     def run(execute):
-        execute(edge, seed, True, False, True)
+        execute(edge, seed, keep_graph=True, create_graph=False)
 
     # Interleaved, best of n: the least noisy comparison on a shared machine.
     before, now = [], []

@@ -18,6 +18,11 @@ from __future__ import annotations
 
 import warnings as _warnings
 
+# Tensor first: every other module builds on it, and tensor.py imports them once the class
+# exists (see the end of tensor.py).
+from .tensor import Tensor
+
+# isort: split
 from . import autograd
 from ._creation import (
     arange,
@@ -127,7 +132,6 @@ from ._functional import (
 )
 from ._tensor_str import get_printoptions, printoptions, set_printoptions
 from .autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .tensor import Tensor
 
 # isort: split
 # nn and optim build on Tensor and the ops, so they are imported last.

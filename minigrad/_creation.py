@@ -84,12 +84,12 @@ def _to_array(data, dtype) -> np.ndarray:
             elif kind == "b":
                 pass
             elif kind == "c":
-                raise TypeError("minigrad does not support complex tensors")
+                raise TypeError(_errors.NO_COMPLEX_TENSORS)
             else:
                 raise TypeError(
-                    f"Could not infer dtype of {type(data).__name__}"
+                    _errors.CANNOT_INFER_DTYPE.format(type(data).__name__)
                     if arr.dtype == object
-                    else f"can't convert np.ndarray of type numpy.{arr.dtype} to a tensor"
+                    else _errors.NUMPY_DTYPE_UNSUPPORTED.format(arr.dtype)
                 )
     if npd is not None and arr.dtype != npd:
         arr = arr.astype(npd)
@@ -110,13 +110,7 @@ def tensor(
 
     ``name`` (minigrad only) labels the tensor in ``minigrad.viz`` diagrams."""
     if isinstance(data, Tensor):
-        warnings.warn(
-            "To copy construct from a tensor, it is recommended to use "
-            "sourceTensor.detach().clone() or sourceTensor.detach().clone().requires_grad_(True), "
-            "rather than torch.tensor(sourceTensor).",
-            UserWarning,
-            stacklevel=2,
-        )
+        warnings.warn(_errors.COPY_CONSTRUCT_WARNING, UserWarning, stacklevel=2)
     t = _leaf(_to_array(data, dtype), requires_grad)
     if name is not None:
         t.name = str(name)

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _errors
+
 __all__ = [
     "dtype",
     "float32",
@@ -72,9 +74,7 @@ def to_dtype(np_dtype) -> dtype:
     try:
         return _BY_NP[np.dtype(np_dtype)]
     except KeyError:
-        raise TypeError(
-            f"minigrad supports float32, float64, int32, int64 and bool tensors, not {np_dtype}"
-        ) from None
+        raise TypeError(_errors.UNSUPPORTED_DTYPE.format(np_dtype)) from None
 
 
 def get_default_dtype() -> dtype:

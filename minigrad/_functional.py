@@ -2,49 +2,19 @@
 
 from __future__ import annotations
 
+from .ops.arithmetic import add, div, mul, neg, reciprocal, rsub, sub
+from .ops.compare import eq, ge, gt, isnan, le, logical_and, logical_not, logical_or, lt, ne
 from .ops.inplace import setitem  # noqa: F401 - re-exported for completeness
 from .ops.linalg import addmm, bmm, dot, matmul, mm, mv
-from .ops.pointwise import (
-    abs,
-    add,
-    clamp,
-    cos,
-    div,
-    eq,
-    exp,
-    ge,
-    gt,
-    isnan,
-    le,
-    log,
-    logical_and,
-    logical_not,
-    logical_or,
-    lt,
-    masked_fill,
-    maximum,
-    minimum,
-    mul,
-    ne,
-    neg,
-    pow,
-    reciprocal,
-    relu,
-    rsub,
-    sgn,
-    sigmoid,
-    sign,
-    sin,
-    sqrt,
-    sub,
-    tanh,
-    where,
-)
+from .ops.masked import masked_fill, where
+from .ops.piecewise import abs, clamp, maximum, minimum, relu, sgn, sign
+from .ops.power import pow
 from .ops.reduction import argmax, argmin, max, mean, min, sum
 from .ops.scan import cumprod, cumsum, flip, prod
 from .ops.shape import cat, clone, flatten, select, squeeze, stack, t, transpose, unbind, unsqueeze
 from .ops.shape import permute as _permute
 from .ops.shape import reshape as _reshape
+from .ops.unary import cos, exp, log, sigmoid, sin, sqrt, tanh
 from .tensor import Tensor
 
 clip = clamp

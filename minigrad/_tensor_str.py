@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from . import _errors
+
 __all__ = ["get_printoptions", "printoptions", "set_printoptions", "tensor_repr"]
 
 _NUMPY_DTYPES: dict[str, type] = {
@@ -305,7 +307,7 @@ def tensor_repr(
     ``"Parameter containing:\\n" + tensor_repr(...)``.
     """
     if dtype not in _NUMPY_DTYPES:
-        raise ValueError(f"unsupported dtype {dtype!r}; expected one of {list(_NUMPY_DTYPES)}")
+        raise ValueError(_errors.REPR_DTYPE.format(dtype, list(_NUMPY_DTYPES)))
     values = np.asarray(data, dtype=_NUMPY_DTYPES[dtype])
     indent = len(prefix)
     suffixes = []

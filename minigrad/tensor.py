@@ -6,6 +6,9 @@ Three fields carry autograd (the rest is bookkeeping):
 - ``grad_fn``: the backward ``Node`` that made it (None for leaves);
 - ``grad``: where ``backward()`` accumulates d(output)/d(this leaf).
 
+The operators and methods (``x * y``, ``x.exp()``) are one-liners that call the
+operations in ``minigrad.ops``; each operation records its node with ``ops.record``.
+
 Example:
     >>> import minigrad as mg
     >>> x = mg.tensor(2.0, requires_grad=True)
@@ -26,29 +29,20 @@ from typing import Any
 import numpy as np
 
 from . import _dtype, _errors
+from ._tensor_methods import TensorMethods
 from ._tensor_str import tensor_repr
+from .ops._sizes import normalize_dim
 
 __all__ = ["Tensor"]
 
-# How torch's C++ spells dtypes in the grad-assignment error: C type, then ScalarType.
-_C_TYPE_NAME = {
-    "float32": "float",
-    "float64": "double",
-    "int64": "long int",
-    "int32": "int",
-    "bool": "bool",
-}
-_SCALAR_TYPE_NAME = {
-    "float32": "Float",
-    "float64": "Double",
-    "int64": "Long",
-    "int32": "Int",
-    "bool": "Bool",
-}
 
+class Tensor(TensorMethods):
+    """An n-dimensional array that can record the operations applied to it.
 
-class Tensor:
-    """An n-dimensional array that can record the operations applied to it."""
+    The operators and operation methods (``x * y``, ``x.exp()``) are inherited from
+    ``TensorMethods`` (``_tensor_methods.py``); this class holds the data and autograd's
+    fields.
+    """
 
     __slots__ = (
         "_data",
@@ -61,25 +55,22 @@ class Tensor:
     )
 
     # Rarely set, so class-level defaults: an instance stores its own value (in its
-    # __dict__) only once it has one, and creating a tensor costs five stores less.
+    # __dict__) only once it has one, and creating a tensor costs that many stores less.
     _grad: Tensor | None = None
     _retains_grad: bool = False
     _hooks: Any = None
     _base: Tensor | None = None
     _grad_acc: Any = None
+    _post_acc_hooks: Any = None
 
     # minigrad-only: a label for diagrams (``mg.tensor(2.0, name="x")``); None like torch's.
     name: str | None = None
-    # torch's ZeroTensor (what ``sgn``'s backward returns): a zero that ``mul``/``div`` keep
-    # zero even against inf/NaN, and that refuses in-place writes. Set per instance (in
-    # ``__dict__``) on the rare zero tensors, so ordinary tensors pay nothing for it.
+    # torch's ZeroTensor flag (``sgn``'s gradient), set on the rare ones: see ops/_zerotensor.py.
     _zero: bool = False
 
     # -- construction --------------------------------------------------------------------
     def __init__(self, data: Any = None, requires_grad: bool = False) -> None:
-        from ._creation import _to_array
-
-        Tensor._init(self, _to_array(data, None), requires_grad, None, 0)
+        Tensor._init(self, _creation._to_array(data, None), requires_grad, None, 0)
         if requires_grad:
             self.requires_grad_(True)
 
@@ -105,43 +96,16 @@ class Tensor:
         t._vc = [0]
         return t
 
-    # -- basic attributes ----------------------------------------------------------------
-    @property
-    def shape(self) -> _dtype.Size:
-        return _dtype.Size(self._data.shape)
+    def new_zeros(self, *size, dtype=None, requires_grad: bool = False):
+        return _creation.zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
-    def size(self, dim: int | None = None):
-        """The shape, or the length of dimension ``dim``."""
-        if dim is None:
-            return _dtype.Size(self._data.shape)
-        from .ops._util import normalize_dim
+    def new_ones(self, *size, dtype=None, requires_grad: bool = False):
+        return _creation.ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
-        return self._data.shape[normalize_dim(dim, self._data.ndim)]
+    def new_tensor(self, data, dtype=None, requires_grad: bool = False):
+        return _creation.tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
-    @property
-    def dtype(self) -> _dtype.dtype:
-        return _dtype.to_dtype(self._data.dtype)
-
-    @property
-    def ndim(self) -> int:
-        return self._data.ndim
-
-    def dim(self) -> int:
-        return self._data.ndim
-
-    def numel(self) -> int:
-        return int(self._data.size)
-
-    def nelement(self) -> int:
-        return int(self._data.size)
-
-    def is_floating_point(self) -> bool:
-        return self._data.dtype.kind == "f"
-
-    @property
-    def device(self) -> str:
-        return "cpu"
-
+    # -- the graph: grad_fn, is_leaf -----------------------------------------------------
     @property
     def is_leaf(self) -> bool:
         """True for tensors made by the user (or detached): no ``grad_fn``."""
@@ -174,7 +138,7 @@ class Tensor:
     def requires_grad(self, value: bool) -> None:
         if self._grad_fn is not None:
             if value:
-                raise RuntimeError("you can only change requires_grad flags of leaf variables.")
+                raise RuntimeError(_errors.NON_LEAF_REQUIRES_GRAD_TRUE)
             raise RuntimeError(_errors.NON_LEAF_REQUIRES_GRAD)
         if value and self._data.dtype.kind != "f":
             raise RuntimeError(_errors.FLOAT_REQUIRES_GRAD_ATTR)
@@ -205,9 +169,7 @@ class Tensor:
             if not isinstance(value, Tensor):
                 raise TypeError(_errors.GRAD_TYPE.format(type(value).__name__))
             if value._data.dtype != self._data.dtype:
-                theirs = _C_TYPE_NAME[value.dtype.name]
-                ours = _SCALAR_TYPE_NAME[self.dtype.name]
-                raise RuntimeError(_errors.GRAD_DTYPE.format(theirs, ours))
+                raise RuntimeError(_errors.grad_dtype(value.dtype, self.dtype))
             if value._data.shape != self._data.shape:
                 raise RuntimeError(
                     _errors.GRAD_SIZE.format(list(value._data.shape), list(self._data.shape))
@@ -238,28 +200,21 @@ class Tensor:
         """This leaf's ``AccumulateGrad`` node: one per leaf, alive while a graph uses it."""
         acc = self._grad_acc() if self._grad_acc is not None else None
         if acc is None:
-            from .autograd.graph import AccumulateGrad
-
             acc = AccumulateGrad(self)
             self._grad_acc = weakref.ref(acc)
         return acc
 
     def _edge(self) -> tuple:
-        from .ops._util import edge
-
-        return edge(self)
+        """``(grad_fn, output_nr)``, or ``(AccumulateGrad, 0)`` for a leaf (see ``ops.record``)."""
+        return _record.edge(self)
 
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]):
         """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a new one."""
-        from .autograd.hooks import register_tensor_hook
-
-        return register_tensor_hook(self, hook)
+        return _hooks.register_tensor_hook(self, hook)
 
     def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]):
         """Call ``hook(self)`` after the gradient was accumulated into ``self.grad``."""
-        from .autograd.hooks import register_post_accumulate_grad_hook
-
-        return register_post_accumulate_grad_hook(self, hook)
+        return _hooks.register_post_accumulate_grad_hook(self, hook)
 
     # -- backward ------------------------------------------------------------------------
     def backward(
@@ -273,9 +228,9 @@ class Tensor:
 
         Math: leaf.grad += vᵀ·J with v = ``gradient`` (1 for a scalar).
         """
-        from .autograd import backward
-
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _api.backward(
+            self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs
+        )
 
     # -- detaching and data --------------------------------------------------------------
     def detach(self) -> Tensor:
@@ -289,13 +244,7 @@ class Tensor:
     def detach_(self) -> Tensor:
         """Make this tensor a leaf that does not require grad, in place."""
         if self._base is not None:
-            raise RuntimeError(
-                "Can't detach views in-place. Use detach() instead. If you are using "
-                "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is "
-                "set as True, gradients are views of DDP buckets, and hence detach_() cannot "
-                "be called on these gradients. To fix this error, please refer to the "
-                "Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution."
-            )
+            raise RuntimeError(_errors.DETACH_VIEW_INPLACE)
         self._grad_fn = None
         self._output_nr = 0
         self._requires_grad = False
@@ -310,6 +259,64 @@ class Tensor:
     def data(self, value: Tensor) -> None:
         self._data = value._data
 
+    # -- basic attributes ----------------------------------------------------------------
+    @property
+    def shape(self) -> _dtype.Size:
+        return _dtype.Size(self._data.shape)
+
+    def size(self, dim: int | None = None):
+        """The shape, or the length of dimension ``dim``."""
+        if dim is None:
+            return _dtype.Size(self._data.shape)
+        return self._data.shape[normalize_dim(dim, self._data.ndim)]
+
+    @property
+    def dtype(self) -> _dtype.dtype:
+        return _dtype.to_dtype(self._data.dtype)
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    def numel(self) -> int:
+        return int(self._data.size)
+
+    def nelement(self) -> int:
+        return int(self._data.size)
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    @property
+    def device(self) -> str:
+        return "cpu"
+
+    def _is_zerotensor(self) -> bool:
+        """``Tensor._is_zerotensor()``: is this an immutable zero such as ``sgn``'s gradient?"""
+        return self._zero
+
+    def is_contiguous(self) -> bool:
+        """Whether the elements lie in row-major order in memory (size-1 dims don't count).
+
+        Example: ``mg.ones(2, 3).t().is_contiguous()`` is False.
+        """
+        return self._data.flags.c_contiguous
+
+    def stride(self, dim: int | None = None):
+        """Elements to step over to move by one along each dimension (0 where expanded).
+
+        Example: ``mg.ones(2, 3).stride()`` is ``(3, 1)``; ``.t().stride()`` is ``(1, 3)``.
+        """
+        item = self._data.itemsize
+        steps = tuple(s // item for s in self._data.strides)
+        if dim is None:
+            return steps
+        return steps[normalize_dim(dim, self._data.ndim)]
+
+    # -- values as numpy arrays and Python numbers ---------------------------------------
     def numpy(self, *, force: bool = False) -> np.ndarray:
         """The values as a numpy array sharing memory; not allowed while requiring grad.
 
@@ -336,7 +343,7 @@ class Tensor:
 
     def _scalar(self):
         if self._data.size != 1:
-            raise ValueError("only one element tensors can be converted to Python scalars")
+            raise ValueError(_errors.SCALAR_NUMEL)
         if self._requires_grad:
             warnings.warn(_errors.SCALAR_REQUIRES_GRAD_WARNING, UserWarning, stacklevel=3)
         return self._data.item()
@@ -349,22 +356,22 @@ class Tensor:
 
     def __index__(self) -> int:
         if self._data.dtype.kind not in "iub" or self._data.size != 1:
-            raise TypeError("only integer tensors of a single element can be converted to an index")
+            raise TypeError(_errors.INDEX_NOT_INTEGER)
         return int(self._data.item())
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
-            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+            raise RuntimeError(_errors.BOOL_AMBIGUOUS)
         return bool(self._data.item())
 
     def __len__(self) -> int:
         if self._data.ndim == 0:
-            raise TypeError("len() of a 0-d tensor")
+            raise TypeError(_errors.LEN_0D)
         return self._data.shape[0]
 
     def __iter__(self):
         if self._data.ndim == 0:
-            raise TypeError("iteration over a 0-d tensor")
+            raise TypeError(_errors.ITER_0D)
         return iter(self.unbind(0))
 
     __hash__ = object.__hash__
@@ -393,412 +400,12 @@ class Tensor:
             return format(self._data.item(), spec)
         return repr(self)
 
-    # -- arithmetic (explicit methods, no metaprogramming) -------------------------------
-    def __add__(self, other):
-        return _pw.add(self, other)
 
-    def __radd__(self, other):
-        return _pw.add(self, other)
-
-    def __sub__(self, other):
-        return _pw.sub(self, other)
-
-    def __rsub__(self, other):
-        return _pw.rsub(self, other)
-
-    def __mul__(self, other):
-        return _pw.mul(self, other)
-
-    def __rmul__(self, other):
-        return _pw.mul(self, other)
-
-    def __truediv__(self, other):
-        return _pw.div(self, other)
-
-    def __rtruediv__(self, other):
-        return _pw.rdiv(self, other)
-
-    def __pow__(self, exponent):
-        return _pw.pow(self, exponent)
-
-    def __rpow__(self, base):
-        return _pw.pow(base, self)
-
-    def __neg__(self):
-        return _pw.neg(self)
-
-    def __pos__(self):
-        return self
-
-    def __abs__(self):
-        return _pw.abs(self)
-
-    def __matmul__(self, other):
-        return _la.matmul(self, other)
-
-    def __rmatmul__(self, other):
-        return _la.matmul(other, self)
-
-    def __iadd__(self, other):
-        return _ip.add_(self, other)
-
-    def __isub__(self, other):
-        return _ip.sub_(self, other)
-
-    def __imul__(self, other):
-        return _ip.mul_(self, other)
-
-    def __itruediv__(self, other):
-        return _ip.div_(self, other)
-
-    def __eq__(self, other):  # type: ignore[override]
-        return _pw.eq(self, other)
-
-    def __ne__(self, other):  # type: ignore[override]
-        return _pw.ne(self, other)
-
-    def __lt__(self, other):
-        return _pw.lt(self, other)
-
-    def __le__(self, other):
-        return _pw.le(self, other)
-
-    def __gt__(self, other):
-        return _pw.gt(self, other)
-
-    def __ge__(self, other):
-        return _pw.ge(self, other)
-
-    def __getitem__(self, index):
-        return _sh.getitem(self, index)
-
-    def __setitem__(self, index, value) -> None:
-        _ip.setitem(self, index, value)
-
-    def __invert__(self):
-        return _pw.logical_not(self)
-
-    def __and__(self, other):
-        return _pw.logical_and(self, other)
-
-    def __or__(self, other):
-        return _pw.logical_or(self, other)
-
-    # -- methods mirroring torch.Tensor --------------------------------------------------
-    def add(self, other, alpha=1):
-        return _pw.add(self, other, alpha=alpha)
-
-    def sub(self, other, alpha=1):
-        return _pw.sub(self, other, alpha=alpha)
-
-    def mul(self, other):
-        return _pw.mul(self, other)
-
-    def div(self, other):
-        return _pw.div(self, other)
-
-    def pow(self, exponent):
-        return _pw.pow(self, exponent)
-
-    def square(self):
-        return _pw.pow(self, 2)
-
-    def neg(self):
-        return _pw.neg(self)
-
-    def reciprocal(self):
-        return _pw.reciprocal(self)
-
-    def exp(self):
-        return _pw.exp(self)
-
-    def exp2(self):
-        return _pw.exp2(self)
-
-    def prod(self, dim: int | None = None, keepdim: bool = False):
-        return _sc.prod(self, dim, keepdim)
-
-    def cumsum(self, dim: int):
-        return _sc.cumsum(self, dim)
-
-    def cumprod(self, dim: int):
-        return _sc.cumprod(self, dim)
-
-    def flip(self, *dims, **kwargs):
-        """``x.flip(0)``, ``x.flip(0, 1)``, ``x.flip((0, 1))`` or ``x.flip(dims=(0, 1))``."""
-        if "dims" in kwargs:
-            dims = (kwargs.pop("dims"),)
-        if kwargs:
-            raise TypeError(f"flip() got an unexpected keyword argument '{next(iter(kwargs))}'")
-        return _sc.flip(self, dims[0] if len(dims) == 1 and not isinstance(dims[0], int) else dims)
-
-    def norm(self):
-        return _rd.norm(self)
-
-    def log(self):
-        return _pw.log(self)
-
-    def sqrt(self):
-        return _pw.sqrt(self)
-
-    def abs(self):
-        return _pw.abs(self)
-
-    def sgn(self):
-        return _pw.sgn(self)
-
-    def sign(self):
-        return _pw.sign(self)
-
-    def sin(self):
-        return _pw.sin(self)
-
-    def cos(self):
-        return _pw.cos(self)
-
-    def tanh(self):
-        return _pw.tanh(self)
-
-    def sigmoid(self):
-        return _pw.sigmoid(self)
-
-    def relu(self):
-        return _pw.relu(self)
-
-    def clamp(self, min=None, max=None):  # noqa: A002 - torch's names
-        return _pw.clamp(self, min, max)
-
-    clip = clamp
-
-    def maximum(self, other):
-        return _pw.maximum(self, other)
-
-    def minimum(self, other):
-        return _pw.minimum(self, other)
-
-    def where(self, condition, other):
-        return _pw.where(condition, self, other)
-
-    def masked_fill(self, mask, value):
-        return _pw.masked_fill(self, mask, value)
-
-    def eq(self, other):
-        return _pw.eq(self, other)
-
-    def ne(self, other):
-        return _pw.ne(self, other)
-
-    def lt(self, other):
-        return _pw.lt(self, other)
-
-    def le(self, other):
-        return _pw.le(self, other)
-
-    def gt(self, other):
-        return _pw.gt(self, other)
-
-    def ge(self, other):
-        return _pw.ge(self, other)
-
-    def isnan(self):
-        return _pw.isnan(self)
-
-    def logical_and(self, other):
-        return _pw.logical_and(self, other)
-
-    def logical_or(self, other):
-        return _pw.logical_or(self, other)
-
-    def logical_not(self):
-        return _pw.logical_not(self)
-
-    def sum(self, dim=None, keepdim: bool = False, dtype=None):
-        return _rd.sum(self, dim, keepdim, dtype=dtype)
-
-    def mean(self, dim=None, keepdim: bool = False):
-        return _rd.mean(self, dim, keepdim)
-
-    def max(self, dim=None, keepdim: bool = False):
-        return _rd.max(self, dim, keepdim)
-
-    def min(self, dim=None, keepdim: bool = False):
-        return _rd.min(self, dim, keepdim)
-
-    def argmax(self, dim=None, keepdim: bool = False):
-        return _rd.argmax(self, dim, keepdim)
-
-    def argmin(self, dim=None, keepdim: bool = False):
-        return _rd.argmin(self, dim, keepdim)
-
-    def matmul(self, other):
-        return _la.matmul(self, other)
-
-    def mm(self, mat2):
-        return _la.mm(self, mat2)
-
-    def mv(self, vec):
-        return _la.mv(self, vec)
-
-    def dot(self, other):
-        return _la.dot(self, other)
-
-    def t(self):
-        return _sh.t(self)
-
-    @property
-    def T(self):  # noqa: N802 - torch's name
-        if self._data.ndim == 0:
-            _errors.warn_once(_errors.T_0D_WARNING)  # once per process, as torch
-        elif self._data.ndim != 2:
-            _errors.warn_once(_errors.T_DEPRECATED_WARNING)
-        return _sh.permute(self, tuple(range(self._data.ndim - 1, -1, -1)))
-
-    def transpose(self, dim0: int, dim1: int):
-        return _sh.transpose(self, dim0, dim1)
-
-    def permute(self, *dims):
-        if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
-            dims = tuple(dims[0])
-        return _sh.permute(self, dims)
-
-    def view(self, *shape):
-        return _sh.view(self, _sh.shape_arg(shape))
-
-    def view_as(self, other):
-        return _sh.view(self, other._data.shape)
-
-    def reshape(self, *shape):
-        return _sh.reshape(self, _sh.shape_arg(shape))
-
-    def flatten(self, start_dim: int = 0, end_dim: int = -1):
-        return _sh.flatten(self, start_dim, end_dim)
-
-    def squeeze(self, dim=None):
-        return _sh.squeeze(self, dim)
-
-    def unsqueeze(self, dim: int):
-        return _sh.unsqueeze(self, dim)
-
-    def expand(self, *sizes):
-        return _sh.expand(self, _sh.shape_arg(sizes))
-
-    def expand_as(self, other):
-        return _sh.expand(self, other._data.shape)
-
-    def select(self, dim: int, index: int):
-        return _sh.select(self, dim, index)
-
-    def narrow(self, dim: int, start: int, length: int):
-        return _sh.narrow(self, dim, start, length)
-
-    def unbind(self, dim: int = 0):
-        return _sh.unbind(self, dim)
-
-    def clone(self):
-        return _sh.clone(self)
-
-    def contiguous(self):
-        return self if self._data.flags.c_contiguous else _sh.clone(self, contiguous=True)
-
-    def _is_zerotensor(self) -> bool:
-        """``Tensor._is_zerotensor()``: is this an immutable zero such as ``sgn``'s gradient?"""
-        return self._zero
-
-    def is_contiguous(self) -> bool:
-        """Whether the elements lie in row-major order in memory (size-1 dims don't count).
-
-        Example: ``mg.ones(2, 3).t().is_contiguous()`` is False.
-        """
-        return self._data.flags.c_contiguous
-
-    def stride(self, dim: int | None = None):
-        """Elements to step over to move by one along each dimension (0 where expanded).
-
-        Example: ``mg.ones(2, 3).stride()`` is ``(3, 1)``; ``.t().stride()`` is ``(1, 3)``.
-        """
-        item = self._data.itemsize
-        steps = tuple(s // item for s in self._data.strides)
-        if dim is None:
-            return steps
-        from .ops._util import normalize_dim
-
-        return steps[normalize_dim(dim, self._data.ndim)]
-
-    def to(self, dtype=None, *args, **kwargs):
-        if isinstance(dtype, Tensor):
-            dtype = dtype.dtype
-        if dtype is None or isinstance(dtype, str):  # a device such as "cpu"
-            dtype = kwargs.get("dtype")
-        return self if dtype is None else _pw.to_dtype(self, dtype)
-
-    def type(self, dtype=None):
-        if dtype is None:
-            return self.dtype._legacy
-        return self.to(dtype)
-
-    def float(self):
-        return _pw.to_dtype(self, _dtype.float32)
-
-    def double(self):
-        return _pw.to_dtype(self, _dtype.float64)
-
-    def long(self):
-        return _pw.to_dtype(self, _dtype.int64)
-
-    def int(self):
-        return _pw.to_dtype(self, _dtype.int32)
-
-    def bool(self):
-        return _pw.to_dtype(self, _dtype.bool)
-
-    def new_zeros(self, *size, dtype=None, requires_grad: bool = False):
-        from ._creation import zeros
-
-        return zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
-
-    def new_ones(self, *size, dtype=None, requires_grad: bool = False):
-        from ._creation import ones
-
-        return ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
-
-    def new_tensor(self, data, dtype=None, requires_grad: bool = False):
-        from ._creation import tensor
-
-        return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
-
-    # -- in-place ------------------------------------------------------------------------
-    def add_(self, other, alpha=1):
-        return _ip.add_(self, other, alpha=alpha)
-
-    def sub_(self, other, alpha=1):
-        return _ip.sub_(self, other, alpha=alpha)
-
-    def mul_(self, other):
-        return _ip.mul_(self, other)
-
-    def div_(self, other):
-        return _ip.div_(self, other)
-
-    def zero_(self):
-        return _ip.zero_(self)
-
-    def fill_(self, value):
-        return _ip.fill_(self, value)
-
-    def copy_(self, src):
-        return _ip.copy_(self, src)
-
-    def clamp_(self, min=None, max=None):  # noqa: A002 - torch's names
-        return _ip.clamp_(self, min, max)
-
-
-# The operation modules import Tensor, so they are bound here, after the class exists.
-from .autograd import graph as _graph  # noqa: E402
-from .ops import inplace as _ip  # noqa: E402
-from .ops import linalg as _la  # noqa: E402
-from .ops import pointwise as _pw  # noqa: E402
-from .ops import reduction as _rd  # noqa: E402
-from .ops import scan as _sc  # noqa: E402
-from .ops import shape as _sh  # noqa: E402
-
-_graph._Tensor = Tensor  # see graph._Tensor
+# -- where the import circle closes -----------------------------------------------------------
+# The modules below import Tensor, so they are imported here, once the class exists; the
+# methods above look them up when they run.
+from . import _creation  # noqa: E402
+from .autograd import api as _api  # noqa: E402
+from .autograd import hooks as _hooks  # noqa: E402
+from .autograd.accumulate_grad import AccumulateGrad  # noqa: E402
+from .ops import record as _record  # noqa: E402

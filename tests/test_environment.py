@@ -1,9 +1,11 @@
-"""environment.yml (conda, Binder) describes the same environment as pyproject.toml.
+"""environment.yml (conda, Binder) describes the same environment as ``make course``.
 
-The Makefile's ``.venv`` is ``minigrad[course,dev,torch,bench]``; ``environment.yml`` must list
-exactly those requirements, each once, with the same version specifier: as a conda-forge package
-(under its conda-forge name) or, for the few that conda-forge does not carry or that must be the
-same wheel as in the venv, under ``pip:``. It also installs minigrad itself (``-e .``).
+``make course`` installs ``minigrad[course]`` into ``.venv``; ``environment.yml`` must list
+exactly those requirements (extras that name ``minigrad[...]`` expanded), each once, with the
+same version specifier: as a conda-forge package (under its conda-forge name) or, for those
+that conda-forge does not carry, under ``pip:``. It also installs minigrad itself (``-e .``).
+The extras themselves nest: the engine needs numpy only, and each command's extra contains the
+lighter one (``viz`` ⊂ ``course`` ⊂ ``test``); torch is never part of what the course installs.
 """
 
 from __future__ import annotations
@@ -21,31 +23,43 @@ yaml = pytest.importorskip("yaml")
 tomllib = pytest.importorskip("tomllib")  # Python >= 3.11
 
 ROOT = Path(__file__).resolve().parents[1]
-EXTRAS = ("course", "dev", "torch", "bench")  # what the Makefile installs into .venv
+EXTRA = "course"  # what `make course` installs into .venv, and Binder from environment.yml
 
 # pip name -> conda-forge name, where they differ.
 CONDA_NAME = {
     "graphviz": "python-graphviz",  # conda-forge's `graphviz` is the C program, not this
 }
-# Installed by pip inside the conda environment: not on conda-forge (graphviz-pure, micrograd,
-# torchviz), a browser driver whose pip build we test with (playwright), or the oracle that must
-# be the exact wheel the recorded torch outputs came from (torch==2.13.0).
-PIP_ONLY = {"graphviz-pure", "playwright", "micrograd", "torchviz", "torch"}
+# Installed by pip inside the conda environment: not on conda-forge.
+PIP_ONLY = {"graphviz-pure"}
 # Present in environment.yml for conda's sake only.
 CONDA_ONLY = {"python", "pip"}
 
 
-def pyproject_requirements() -> dict[str, Requirement]:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    reqs = list(project["dependencies"])
-    for extra in EXTRAS:
-        reqs += project["optional-dependencies"][extra]
+def project() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+
+
+def pyproject_requirements(*extras: str) -> dict[str, Requirement]:
+    """The requirements of ``pip install minigrad[extras]``, with ``minigrad[x]`` expanded."""
+    meta = project()
+    reqs = [Requirement(text) for text in meta["dependencies"]]
+    todo, seen = list(extras), set()
+    while todo:
+        extra = todo.pop()
+        if extra in seen:
+            continue
+        seen.add(extra)
+        for text in meta["optional-dependencies"][extra]:
+            req = Requirement(text)
+            if canonicalize_name(req.name) == "minigrad":
+                todo.extend(req.extras)
+            else:
+                reqs.append(req)
     out: dict[str, Requirement] = {}
-    for text in reqs:
-        req = Requirement(text)
+    for req in reqs:
         name = canonicalize_name(req.name)
         # The same package may appear in two extras; it must then ask for the same versions.
-        assert name not in out or out[name].specifier == req.specifier, text
+        assert name not in out or out[name].specifier == req.specifier, str(req)
         out[name] = req
     return out
 
@@ -83,7 +97,7 @@ def test_conda_spec_reader():
 
 
 def test_environment_lists_the_venv_requirements():
-    wanted = pyproject_requirements()
+    wanted = pyproject_requirements(EXTRA)
     conda, pip = split_environment(load_environment())
     assert "-e ." in pip, "environment.yml must install minigrad itself: `- -e .` under pip:"
 
@@ -124,15 +138,24 @@ def test_environment_lists_the_venv_requirements():
 
 
 def test_environment_python_satisfies_requires_python():
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     conda, _ = split_environment(load_environment())
     (spec,) = [s for s in conda if conda_spec(s)[0] == "python"]
     version = str(conda_spec(spec)[1]).removeprefix("==")
-    assert Version(version) in SpecifierSet(project["requires-python"]), spec
+    assert Version(version) in SpecifierSet(project()["requires-python"]), spec
 
 
-def test_torch_is_pinned_everywhere():
-    # Both files must pin the oracle: an unpinned torch pulls a different (and huge) build.
-    assert str(pyproject_requirements()["torch"].specifier) == "==2.13.0"
+def test_extras_nest_and_only_the_tests_pull_torch():
+    engine = set(pyproject_requirements())
+    viz, course = set(pyproject_requirements("viz")), set(pyproject_requirements("course"))
+    test = set(pyproject_requirements("test"))
+    assert engine == {"numpy"}, "import minigrad needs numpy only"
+    assert engine < viz < course < test
+    assert {"graphviz", "graphviz-pure", "ipywidgets"} <= viz
+    assert {"jupyterlab", "ipykernel"} <= course
+    assert not course & {"torch", "pytest", "ruff", "nbval", "playwright", "micrograd"}
+    assert set(pyproject_requirements("dev")) == test
+    # The oracle is pinned: an unpinned torch pulls a different (and huge) build.
+    assert str(pyproject_requirements("test")["torch"].specifier) == "==2.13.0"
+    assert str(pyproject_requirements("test", "bench")["torch"].specifier) == "==2.13.0"
     _, pip = split_environment(load_environment())
-    assert "torch==2.13.0" in pip
+    assert not any(line.startswith("torch") for line in pip), "Binder needs no torch"

@@ -1,12 +1,42 @@
-"""The backward engine: dependency counts and a ready queue, like torch's.
+"""The backward engine: how ``loss.backward()`` visits the graph, node by node.
 
-1. Count, for every node reachable from the roots, how many edges point at it.
-2. Start from the roots with their gradients. A node runs once every edge into it has
-   delivered (its count reaches 0); gradients arriving on the same input are summed.
-3. Among ready nodes the most recently created runs first (torch's priority order);
-   ``AccumulateGrad`` nodes run as soon as they are ready.
+``backward()`` gives the engine the *roots*, the edges out of the tensors being
+differentiated, and their *seeds*, the gradients to start from (1 for a scalar loss).
+The engine then works as torch's does:
 
-Every walk is a loop over an explicit stack or heap: no recursion, whatever the depth.
+1. Count, for every node reachable from the roots, how many edges point at it: its
+   *dependencies* (``_count_dependencies``).
+2. Put the roots on the *ready queue*. Pop a node, call it with the gradients it received
+   (``node.apply``, its backward formula) and pass each output along its edge in
+   ``next_functions``: the gradient is added to what that child received so far, and the
+   child's count goes down by one. A child whose count reaches 0 has heard from every
+   path into it: it is ready. Repeat until the queue is empty (``_run``).
+3. Among ready nodes the one created last runs first (torch's priority order), and
+   ``AccumulateGrad`` nodes, which write the leaves' ``.grad``, run as soon as they are ready.
+
+So each node runs once, after all of its gradient has arrived: w = z·z with z used twice
+gets dw/dz = 2z before z's node runs. Every walk is a loop over an explicit stack or heap:
+no recursion, whatever the depth of the graph.
+
+Three things ride along, each in its own small piece below:
+
+- hooks (``_call_tensor_pre_hooks``, ``_call_function``): functions registered on tensors
+  and nodes, which may read or replace gradients;
+- ``backward(inputs=...)`` and ``autograd.grad``: only nodes on a path to the wanted
+  inputs run (``GraphTask.needed``); ``autograd.grad`` *captures* the gradient arriving at
+  each input instead of accumulating it (``GraphTask.captures``);
+- an observer (``observer.py``), such as ``minigrad.viz.trace_backward``, told about every
+  step; without one, each report costs one ``is not None`` test.
+
+Example:
+    >>> import minigrad as mg
+    >>> x = mg.tensor(3.0, requires_grad=True)
+    >>> z = x * x
+    >>> w = z * z                   # z feeds both inputs of w's node: MulBackward0 twice
+    >>> roots, seeds = [w._edge()], [mg.tensor(1.0)]
+    >>> execute(roots, seeds, keep_graph=False, create_graph=False)
+    >>> x.grad                      # dw/dx = 4x³
+    tensor(108.)
 """
 
 from __future__ import annotations
@@ -15,31 +45,197 @@ from heapq import heappop, heappush
 from typing import TYPE_CHECKING
 
 from .. import _errors
+from .._dtype import to_dtype as dtype_of
+from ..ops._sizes import is_expandable_to
+from ..ops.arithmetic import add
+from ..ops.cast import to_dtype
+from ..ops.reduction import sum_to
+from ..ops.shape import clone
+from .accumulate_grad import AccumulateGrad
 from .grad_mode import _state
-from .graph import AccumulateGrad, Node
+from .graph import Node, running_tasks
 from .hooks import check_hook_result, check_hook_tuple
+from .observer import current_observer
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
 
-__all__ = ["execute", "accumulate_grad"]
-
-# The tracer installed by ``minigrad.viz.trace_backward`` (None otherwise). ``execute`` reports
-# to it (or to its ``tracer`` argument): ``begin``, ``received``, ``hook``, ``step``, ``end``;
-# see ``minigrad.viz.trace.Recorder``. Off, each report costs one ``is not None`` test.
-_tracer = None
+__all__ = ["execute", "GraphTask"]
 
 
-class _Identity(Node):
-    """Stands for an input that no graph reaches (its gradient stays None)."""
+def execute(
+    roots: list,
+    seeds: list,
+    *,
+    keep_graph: bool,
+    create_graph: bool,
+    inputs: list | None = None,
+    capture: list | None = None,
+) -> list | None:
+    """Run backward from the ``roots`` edges (``(node, input_nr)``), seeded with ``seeds``.
 
-    __slots__ = ()
+    ``keep_graph`` keeps the saved tensors (``retain_graph``); ``create_graph`` records the
+    backward formulas, so the gradients can be differentiated again. Every leaf reached
+    accumulates into ``.grad``; with ``inputs`` (edges, as ``backward(inputs=...)``) only
+    those leaves do. With ``capture`` (edges, as ``autograd.grad``) no ``.grad`` changes:
+    the gradient arriving at each edge is returned, in order.
+    """
+    if inputs is not None and capture is not None:
+        raise ValueError(_errors.EXECUTE_INPUTS_AND_CAPTURE)
+    prev = _state.enabled
+    _state.enabled = create_graph  # backward formulas are recorded only under create_graph
+    try:
+        targets = capture if capture is not None else inputs
+        task = GraphTask(roots, seeds, keep_graph, create_graph, targets, capture is None)
+        running_tasks.append(task)  # register_multi_grad_hook asks it what will run
+        try:
+            _run_observed(task, current_observer())
+        finally:
+            running_tasks.pop()
+    finally:
+        _state.enabled = prev
+    return task.captured if capture is not None else None
 
-    def apply(self, grads):
-        return grads
+
+class GraphTask:
+    """What one run of the engine keeps track of (torch's ``GraphTask``).
+
+    ``deps``: node → edges into it that have not delivered yet. ``buffers``: node → the
+    gradients received so far, one per output of the node. ``ready``: the ready queue, a
+    heap of ``(-sequence number, push order, node)``. With ``inputs=``/``capture``:
+    ``needed``, the nodes that run; ``captures``, node → ``[(input_nr, index)]`` whose
+    gradient lands in ``captured[index]``.
+    """
+
+    def __init__(
+        self,
+        roots: list,
+        seeds: list,
+        keep_graph: bool,
+        create_graph: bool,
+        targets: list | None = None,
+        accumulate: bool = True,
+    ) -> None:
+        self.roots, self.seeds = roots, seeds
+        self.keep_graph, self.create_graph, self.accumulate = keep_graph, create_graph, accumulate
+        self.root_nodes = list(dict.fromkeys(node for node, _ in roots))
+        # torch calls a lone root directly (no GraphRoot node): its tensor pre-hooks
+        # (retain_grad) fire even when nothing below it is needed.
+        self.lone_root = self.root_nodes[0] if len(roots) == 1 else None
+        self.deps = _count_dependencies(self.root_nodes)
+        self.needed = self.captures = self.reached = None
+        self.captured: list = [None] * (len(targets) if targets is not None else 0)
+        if targets is not None:
+            self._restrict_to(targets)
+        self.buffers: dict = {}
+        for (node, nr), g in zip(roots, seeds):
+            buf = self.buffers.get(node)
+            if buf is None:
+                buf = self.buffers[node] = [None] * (len(node._out_meta) or 1)
+            buf[nr] = g if buf[nr] is None else add(buf[nr], g)
+        self.ready: list = []
+        self.pushed = 0  # how many nodes were pushed: ties (AccumulateGrad nodes) stay FIFO
+        for node in self.root_nodes:
+            if self.deps.get(node, 0) == 0:
+                heappush(self.ready, (-node._seq, self.pushed, node))
+                self.pushed += 1
+
+    def _restrict_to(self, targets: list) -> None:
+        """Run only the nodes on some path to the ``targets`` edges."""
+        wanted = {node for node, _ in targets}
+        on_path = _needed_nodes(self.root_nodes, wanted)
+        if self.accumulate:
+            self.needed = on_path  # backward(inputs=...): the wanted leaves accumulate
+        else:
+            # autograd.grad: a wanted node is only captured, and runs only if it leads on
+            # to another wanted node.
+            self.needed = {n for n in on_path if n not in wanted or _leads_on(n, on_path)}
+            self.captures = {}
+            for index, (node, nr) in enumerate(targets):
+                self.captures.setdefault(node, []).append((nr, index))
+        self.reached = self.needed | self.captures.keys() if self.captures else self.needed
+
+    def capture(self, node: Node, grads: list) -> None:
+        """Keep the gradients arriving at ``node`` for ``autograd.grad``'s result."""
+        for nr, index in self.captures[node]:
+            self.captured[index] = grads[nr]
+
+    def will_run(self, node: Node) -> bool:
+        """Does this run execute (or capture) ``node``?"""
+        if node not in self.deps and node not in self.root_nodes:
+            return False
+        return self.reached is None or node in self.reached
+
+    def ready_nodes(self) -> tuple:
+        """The ready queue's nodes, in the order the engine will pop them."""
+        return tuple(entry[2] for entry in sorted(self.ready, key=lambda e: (e[0], e[1])))
 
 
+def _run_observed(task: GraphTask, observer) -> None:
+    """``_run``, reported to the observer (if any) from ``begin`` to ``end``."""
+    if observer is None:
+        _run(task, None)
+        return
+    observer.begin(task)
+    try:
+        _run(task, observer)
+    except BaseException as exc:
+        observer.end(exc)
+        raise
+    observer.end(None)
+
+
+def _run(task: GraphTask, observer) -> None:
+    """Step 2: pop a ready node, call it, pass its outputs on; until the queue is empty."""
+    ready, buffers, deps, reached = task.ready, task.buffers, task.deps, task.reached
+    needed, captures, keep_graph, pushed = task.needed, task.captures, task.keep_graph, task.pushed
+    while ready:
+        node = heappop(ready)[2]
+        grads = buffers.pop(node)
+        if observer is not None:
+            observer.received(node, grads)
+        if needed is not None and node not in needed:
+            grads = _skip(task, node, grads, observer)
+            if observer is not None:
+                observer.step(node, grads, None)
+            continue
+        grads = _call_tensor_pre_hooks(node, grads, observer)
+        if captures and node in captures:
+            task.capture(node, grads)
+        outputs = _call_function(node, grads, keep_graph, observer)
+        # Pass each output along its edge: add it to what the child received so far, and
+        # count the edge as delivered; the child is ready once all its edges delivered.
+        for (child, nr), g in zip(node.next_functions, outputs):
+            if child is None or (reached is not None and child not in reached):
+                continue
+            buf = buffers.get(child)
+            if buf is None:  # one slot per output of the child
+                buf = buffers[child] = [None] * (len(child._out_meta) or 1)
+            if g is not None:
+                buf[nr] = g if buf[nr] is None else add(buf[nr], g)
+            left = deps[child] - 1
+            deps[child] = left
+            if left == 0:
+                heappush(ready, (-child._seq, pushed, child))
+                pushed += 1
+        if observer is not None:
+            observer.step(node, grads, outputs)
+
+
+def _skip(task: GraphTask, node: Node, grads: list, observer) -> list:
+    """A node that does not run: it leads to no wanted input. A captured input's node gives
+    its gradient to ``autograd.grad``'s result (after the tensor's hooks)."""
+    if task.captures and node in task.captures:
+        grads = _call_tensor_pre_hooks(node, grads, observer)
+        task.capture(node, grads)
+    elif node is task.lone_root:
+        grads = _call_tensor_pre_hooks(node, grads, observer)
+    return grads
+
+
+# -- step 1: dependencies, and the nodes that lead to the wanted inputs --------------------
 def _count_dependencies(roots) -> dict:
+    """node → the number of edges into it, for every node reachable from ``roots``."""
     deps: dict = {}
     seen = set(roots)
     stack = list(roots)
@@ -78,16 +274,86 @@ def _needed_nodes(roots, targets: set) -> set:
             if advanced:
                 continue
             stack.pop()
-            if node in targets or any(c in needed for c, _ in node.next_functions):
+            if node in targets or _leads_on(node, needed):
                 needed.add(node)
     return needed
 
 
-def _input_meta(node: Node, nr: int) -> tuple:
-    if node._out_meta:
-        return node._out_meta[nr]
-    v = node.variable  # AccumulateGrad: the leaf itself
-    return v._data.shape, v._data.dtype
+def _leads_on(node: Node, needed: set) -> bool:
+    return any(c in needed for c, _ in node.next_functions if c is not None)
+
+
+# -- calling a node: hooks, its backward formula, and checks on what it returned ----------
+def _call_tensor_pre_hooks(node: Node, grads: list, observer=None) -> list:
+    """Hooks on the tensors whose gradient arrives here (``register_hook``,
+    ``retain_grad``), called before the node; a hook may return a replacement."""
+    hooks = node._tensor_pre_hooks
+    if hooks:
+        for nr, fns in hooks.items():
+            for fn in tuple(fns.values()):
+                if grads[nr] is None:
+                    continue
+                grads[nr] = _call_tensor_hook("tensor", node, nr, fn, grads[nr], observer)
+    if isinstance(node, AccumulateGrad):
+        leaf_hooks = node.variable._hooks
+        if leaf_hooks and grads[0] is not None:
+            for fn in tuple(leaf_hooks.values()):
+                grads[0] = _call_tensor_hook("tensor", node, 0, fn, grads[0], observer)
+    retained = node._retains_grad
+    if retained:
+        for nr, ref in retained.items():
+            t = ref()
+            g = grads[nr]
+            if t is None or g is None:
+                continue
+            if observer is not None:
+                observer.hook("retain_grad", node, nr, None, g, None)
+            # torch's retain_grad hook stores grad.clone(): recorded under create_graph.
+            t._grad = clone(g) if t._grad is None else add(t._grad, g)
+    return grads
+
+
+def _call_tensor_hook(kind: str, node: Node, nr: int, fn, grad: Tensor, observer) -> Tensor:
+    new = fn(grad)
+    if observer is not None:
+        observer.hook(kind, node, nr, fn, grad, new)
+    if new is None:
+        return grad
+    check_hook_result(fn, grad, new)
+    return new
+
+
+def _call_function(node: Node, grads: list, keep_graph: bool, observer=None) -> list:
+    """Node pre-hooks, the node's backward formula, then its post-hooks (torch's
+    ``call_function``); frees the saved tensors unless the graph is kept."""
+    if node._pre_hooks:
+        for fn in tuple(node._pre_hooks.values()):
+            new = fn(tuple(grads))
+            if observer is not None:
+                observer.hook("pre", node, None, fn, tuple(grads), new)
+            if new is not None:
+                check_hook_tuple(fn, tuple(grads), new)
+                grads = list(new)
+    for g in grads:  # a plain loop: no generator (all()) and no == (list.count)
+        if g is not None:
+            outputs = node.apply(tuple(grads))
+            break
+    else:  # no gradient arrived: built-in nodes pass the Nones on without running
+        outputs = (
+            node.apply(tuple(grads)) if node._always_call else [None] * len(node.next_functions)
+        )
+    if not keep_graph:
+        node.release_variables()
+    outputs = _validate(node, tuple(outputs))
+    if node._post_hooks:
+        for fn in tuple(node._post_hooks.values()):
+            new = fn(tuple(outputs), tuple(grads))
+            if observer is not None:
+                observer.hook("post", node, None, fn, tuple(outputs), new)
+            if new is not None:
+                check_hook_tuple(fn, tuple(outputs), new)
+                outputs = list(new)
+    return outputs
 
 
 def _validate(node: Node, grads: tuple) -> list:
@@ -98,18 +364,21 @@ def _validate(node: Node, grads: tuple) -> list:
         if g is None or child is None:
             continue
         shape, dt = _input_meta(child, nr)
-        # The common case (same shape and dtype) stays free of the imports below.
         if g._data.shape != shape or g._data.dtype != dt:
             out[i] = _conform(node, i, g, shape, dt)
     return out
 
 
+def _input_meta(node: Node, nr: int) -> tuple:
+    """``(shape, numpy dtype)`` of the gradient that edge ``(node, nr)`` expects."""
+    if node._out_meta:
+        return node._out_meta[nr]
+    v = node.variable  # AccumulateGrad: the leaf itself
+    return v._data.shape, v._data.dtype
+
+
 def _conform(node: Node, i: int, g: Tensor, shape: tuple, dt) -> Tensor:
     """Sum ``g`` down to ``shape`` (the adjoint of broadcasting) and cast it to ``dt``."""
-    from .._dtype import to_dtype as dtype_of
-    from ..ops._util import is_expandable_to, sum_to
-    from ..ops.pointwise import to_dtype
-
     if g._data.shape != shape:
         if not is_expandable_to(shape, g._data.shape):
             raise RuntimeError(
@@ -119,281 +388,3 @@ def _conform(node: Node, i: int, g: Tensor, shape: tuple, dt) -> Tensor:
     if g._data.dtype != dt:
         g = to_dtype(g, dtype_of(dt))
     return g
-
-
-def _call_tensor_pre_hooks(node: Node, inputs: list, tracer=None) -> list:
-    hooks = node._tensor_pre_hooks
-    if hooks:
-        for nr, fns in hooks.items():
-            for fn in tuple(fns.values()):
-                if inputs[nr] is None:
-                    continue
-                new = fn(inputs[nr])
-                if tracer is not None:
-                    tracer.hook("tensor", node, nr, fn, inputs[nr], new)
-                if new is not None:
-                    check_hook_result(fn, inputs[nr], new)
-                    inputs[nr] = new
-    if isinstance(node, AccumulateGrad):
-        var_hooks = node.variable._hooks
-        if var_hooks and inputs[0] is not None:
-            for fn in tuple(var_hooks.values()):
-                new = fn(inputs[0])
-                if tracer is not None:
-                    tracer.hook("tensor", node, 0, fn, inputs[0], new)
-                if new is not None:
-                    check_hook_result(fn, inputs[0], new)
-                    inputs[0] = new
-    retained = node._retains_grad
-    if retained:
-        for nr, ref in retained.items():
-            t = ref()
-            g = inputs[nr]
-            if t is None or g is None:
-                continue
-            if tracer is not None:
-                tracer.hook("retain_grad", node, nr, None, g, None)
-            if t._grad is None:
-                t._grad = _copy(g)
-            else:
-                from ..ops.pointwise import add
-
-                t._grad = add(t._grad, g)
-    return inputs
-
-
-def _copy(g: Tensor) -> Tensor:
-    # torch's retain_grad hook stores grad.clone(): recorded (CloneBackward0) under create_graph.
-    from ..ops.shape import clone
-
-    return clone(g)
-
-
-def _call_function(node: Node, inputs: list, keep_graph: bool, tracer=None) -> list:
-    if node._pre_hooks:
-        for fn in tuple(node._pre_hooks.values()):
-            new = fn(tuple(inputs))
-            if tracer is not None:
-                tracer.hook("pre", node, None, fn, tuple(inputs), new)
-            if new is not None:
-                check_hook_tuple(fn, tuple(inputs), new)
-                inputs = list(new)
-    for g in inputs:  # a plain loop: no generator (all()) and no == (list.count)
-        if g is not None:
-            outputs = node.apply(tuple(inputs))
-            break
-    else:
-        if getattr(node, "_always_call", False):
-            outputs = node.apply(tuple(inputs))
-        else:
-            outputs = [None] * len(node.next_functions)
-    if not keep_graph:
-        node.release_variables()
-    outputs = _validate(node, tuple(outputs))
-    if node._post_hooks:
-        for fn in tuple(node._post_hooks.values()):
-            new = fn(tuple(outputs), tuple(inputs))
-            if tracer is not None:
-                tracer.hook("post", node, None, fn, tuple(outputs), new)
-            if new is not None:
-                check_hook_tuple(fn, tuple(outputs), new)
-                outputs = list(new)
-    return outputs
-
-
-def execute(
-    root_edges: list,
-    root_grads: list,
-    keep_graph: bool,
-    create_graph: bool,
-    accumulate_grad: bool,
-    output_edges: list | None = None,
-    tracer=None,
-) -> list | None:
-    """Run backward from ``root_edges`` (``(node, nr)``) seeded with ``root_grads``.
-
-    With ``output_edges`` and ``accumulate_grad=False`` (``autograd.grad``), returns the
-    gradient arriving at each of those edges instead of touching ``.grad``; with
-    ``accumulate_grad=True`` (``backward(inputs=...)``) only those leaves accumulate.
-    """
-    global _current_task
-    prev, outer_task = _state.enabled, _current_task
-    _state.enabled = create_graph
-    if tracer is None:
-        tracer = _tracer
-    try:
-        roots = []
-        for node, _ in root_edges:
-            if node not in roots:
-                roots.append(node)
-        deps = _count_dependencies(roots)
-        needed = captures = None
-        if output_edges is not None:
-            targets = {n for n, _ in output_edges}
-            on_path = _needed_nodes(roots, targets)
-            if accumulate_grad:
-                needed = on_path  # backward(inputs=...): the targets run
-            else:
-                # autograd.grad: a target is only captured, and runs only if it leads on
-                # to another target.
-                needed = {n for n in on_path if n not in targets or _leads_on(n, on_path)}
-                captures = {}
-                for idx, (n, nr) in enumerate(output_edges):
-                    captures.setdefault(n, []).append((nr, idx))
-        captured: list = [None] * (len(output_edges) if output_edges is not None else 0)
-        _current_task = (set(roots), deps, needed, captures)
-
-        buffers: dict = {}
-        for (node, nr), g in zip(root_edges, root_grads):
-            buf = buffers.get(node)
-            if buf is None:
-                buf = buffers[node] = [None] * (len(node._out_meta) or 1)
-            buf[nr] = g if buf[nr] is None else _add(buf[nr], g)
-        heap: list = []
-        counter = 0
-        for node in roots:
-            if deps.get(node, 0) == 0:
-                heappush(heap, (-node._seq, counter, node))
-                counter += 1
-        if tracer is not None:
-            # The engine's own state objects: the tracer snapshots them after every step.
-            tracer.begin(
-                root_edges, root_grads, deps, heap, buffers, needed, captures, captured,
-                keep_graph, create_graph, accumulate_grad,
-            )  # fmt: skip
-        while heap:
-            _, _, node = heappop(heap)
-            inputs = buffers.pop(node)
-            if tracer is not None:
-                tracer.received(node, inputs)
-            if needed is not None:
-                run = node in needed
-                if captures and node in captures:
-                    inputs = _call_tensor_pre_hooks(node, inputs, tracer)
-                    for nr, idx in captures[node]:
-                        captured[idx] = inputs[nr]
-                    if not run:
-                        if tracer is not None:
-                            tracer.step(node, inputs, None)
-                        continue
-                    outputs = _call_function(node, inputs, keep_graph, tracer)
-                elif not run:
-                    if len(root_edges) == 1 and node is roots[0]:
-                        # torch runs a lone root directly (no GraphRoot): its tensor
-                        # pre-hooks (retain_grad) fire even when nothing below is needed.
-                        inputs = _call_tensor_pre_hooks(node, inputs, tracer)
-                    if tracer is not None:
-                        tracer.step(node, inputs, None)
-                    continue
-                else:
-                    inputs = _call_tensor_pre_hooks(node, inputs, tracer)
-                    outputs = _call_function(node, inputs, keep_graph, tracer)
-            else:
-                inputs = _call_tensor_pre_hooks(node, inputs, tracer)
-                outputs = _call_function(node, inputs, keep_graph, tracer)
-            for i, (child, nr) in enumerate(node.next_functions):
-                if child is None:
-                    continue
-                if (
-                    needed is not None
-                    and child not in needed
-                    and not (captures and child in captures)
-                ):
-                    continue
-                g = outputs[i]
-                buf = buffers.get(child)
-                if buf is None:
-                    buf = buffers[child] = [None] * (len(child._out_meta) or 1)
-                if g is not None:
-                    buf[nr] = g if buf[nr] is None else _add(buf[nr], g)
-                left = deps[child] - 1
-                deps[child] = left
-                if left == 0:
-                    heappush(heap, (-child._seq, counter, child))
-                    counter += 1
-            if tracer is not None:
-                tracer.step(node, inputs, outputs)
-        if tracer is not None:
-            tracer.end(None)
-        return captured if output_edges is not None and not accumulate_grad else None
-    except BaseException as exc:
-        if tracer is not None:
-            tracer.end(exc)
-        raise
-    finally:
-        _state.enabled, _current_task = prev, outer_task
-
-
-# The running backward pass (roots, dependency counts, needed nodes, captures), read by
-# register_multi_grad_hook to know which tensors will receive a gradient.
-_current_task = None
-
-
-def _will_run(node) -> tuple:
-    """``(whether the running backward executes node, a token of the running backward)``."""
-    task = _current_task
-    if task is None or node is None:
-        return False, task
-    roots, deps, needed, captures = task
-    reached = node in deps or node in roots
-    if needed is not None:
-        reached = reached and (node in needed or bool(captures and node in captures))
-    return reached, task
-
-
-def _leads_on(node: Node, needed: set) -> bool:
-    return any(c in needed for c, _ in node.next_functions if c is not None)
-
-
-def _add(a: Tensor, b: Tensor) -> Tensor:
-    """Sum two gradients arriving at the same input (recorded under create_graph)."""
-    from ..ops.pointwise import add
-
-    return add(a, b)
-
-
-def _obeys_layout(grad, var) -> bool:
-    """torch's ``obeys_layout_contract``: may ``grad`` (a numpy array) be stored as the
-    ``.grad`` of a leaf with data ``var`` as it is? Same strides wherever a dim is not 1,
-    and no 0 stride (a broadcast view) where it is."""
-    for n, gs, vs in zip(grad.shape, grad.strides, var.strides):
-        if (gs != vs) if n != 1 else (gs == 0):
-            return False
-    return True
-
-
-def accumulate_grad(variable: Tensor, grad: Tensor) -> None:
-    """``variable.grad += grad``: in place when not recording, so ``.grad`` keeps its identity."""
-    from ..tensor import Tensor
-
-    if variable._grad is None:
-        if _state.enabled and grad._requires_grad:
-            # torch records the copy into the new .grad (CopyBackwards).
-            from ..ops._util import edge
-            from ..ops.inplace import CopyBackwards
-
-            node = CopyBackwards(((None, 0), edge(grad)), ((grad._data.shape, grad._data.dtype),))
-            node.s_src_shape, node.s_src_dtype = grad._data.shape, grad._data.dtype
-            variable._grad = Tensor._make(grad._data.copy(), True, node, 0)
-        else:
-            variable._grad = Tensor._make(grad._data.copy())
-            if grad._zero and not _state.enabled and _obeys_layout(grad._data, variable._data):
-                # torch steals the ZeroTensor as .grad; it stores a materialized clone when
-                # grad mode is on (create_graph) or the layout differs from the leaf's
-                variable._grad._zero = True
-    elif _state.enabled:
-        from ..ops.pointwise import add
-
-        variable._grad = add(variable._grad, grad)
-    else:
-        if variable._grad._zero:
-            # torch's in-place ``grad += new`` on a stolen ZeroTensor (sgn's gradient).
-            raise RuntimeError(_errors.ZERO_INPLACE)
-        variable._grad._data += grad._data
-        variable._grad._vc[0] += 1
-    hooks = getattr(variable, "_post_acc_hooks", None)
-    if hooks:
-        for fn in tuple(hooks.values()):
-            fn(variable)
-            if _tracer is not None:
-                _tracer.hook("post_accumulate_grad", None, 0, fn, variable, None)

@@ -20,13 +20,17 @@ passed to ``forward`` and ``backward`` (as in torch, ``grad_fn`` *is* the contex
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
 
 from .. import _errors
+from ..ops.record import edge
+from ..tensor import Tensor
 from .grad_mode import _state
-from .graph import Node, SavedTensor
+from .graph import Node
+from .saved import SavedTensor
 
 __all__ = [
     "Function",
@@ -91,8 +95,6 @@ class BackwardCFunction(Node, FunctionCtx):
                 s.release()
 
     def apply(self, grad_outputs: tuple) -> tuple:
-        from ..tensor import Tensor
-
         grads = list(grad_outputs)
         if self.materialize_grads:
             for i, g in enumerate(grads):
@@ -111,11 +113,7 @@ class BackwardCFunction(Node, FunctionCtx):
         for i, (g, is_tensor) in enumerate(zip(result, self._is_tensor_input)):
             if not is_tensor:
                 if g is not None:
-                    raise RuntimeError(
-                        f"function {self.name()} returned a gradient different than None at "
-                        f"position {i + 1}, but the corresponding forward input was not a "
-                        "Variable"
-                    )
+                    raise RuntimeError(_errors.GRAD_FOR_NON_TENSOR.format(self.name(), i + 1))
                 continue
             out.append(g)
         return tuple(out)
@@ -135,22 +133,14 @@ class Function(metaclass=_FunctionMeta):
 
     @staticmethod
     def forward(ctx: Any, *args: Any) -> Any:
-        raise NotImplementedError(
-            "You must implement the forward function for custom autograd.Function."
-        )
+        raise NotImplementedError(_errors.FORWARD_NOT_IMPLEMENTED)
 
     @staticmethod
     def backward(ctx: Any, *grad_outputs: Any) -> Any:
-        raise NotImplementedError(
-            "You must implement either the backward or vjp method for your custom "
-            "autograd.Function to use it with backward mode AD."
-        )
+        raise NotImplementedError(_errors.BACKWARD_NOT_IMPLEMENTED)
 
     @classmethod
     def apply(cls, *args: Any) -> Any:
-        from ..ops._util import edge
-        from ..tensor import Tensor
-
         is_tensor = tuple(isinstance(a, Tensor) for a in args)
         needs = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
         record = _state.enabled and any(needs)
@@ -169,9 +159,7 @@ class Function(metaclass=_FunctionMeta):
         if record:
             for d in ctx.dirty_tensors:
                 if d._grad_fn is None and d._requires_grad:
-                    raise RuntimeError(
-                        "a leaf Variable that requires grad has been used in an in-place operation."
-                    )
+                    raise RuntimeError(_errors.LEAF_INPLACE_FUNCTION)
             meta = []
             wrapped = []
             for i, o in enumerate(outs):
@@ -202,11 +190,6 @@ class Function(metaclass=_FunctionMeta):
         return outs[0] if single else outs
 
 
-ONCE_DIFFERENTIABLE_ERROR = (
-    "trying to differentiate twice a function that was marked with @once_differentiable"
-)
-
-
 class Error(Node):
     """A node that raises when backward reaches it (torch's ``DelayedError``)."""
 
@@ -230,9 +213,6 @@ def _delayed_error(msg: str, outputs: tuple) -> tuple:
     As torch does, each output's edge leads to the ``AccumulateGrad`` of a fresh leaf (a
     detached alias): the graph goes nowhere, backward fails only if it reaches the node.
     """
-    from ..ops._util import edge
-    from ..tensor import Tensor
-
     leaves = []
     for o in outputs:
         if isinstance(o, Tensor):
@@ -256,9 +236,6 @@ def once_differentiable(fn):
     differentiating them raises ``trying to differentiate twice a function that was marked
     with @once_differentiable`` (torch's behaviour and text).
     """
-    import functools
-
-    from ..tensor import Tensor
 
     @functools.wraps(fn)
     def wrapper(ctx, *args):
@@ -273,7 +250,7 @@ def once_differentiable(fn):
         if not any(isinstance(a, Tensor) and a._requires_grad for a in args):
             return outputs
         single = not isinstance(outputs, tuple)
-        wrapped = _delayed_error(ONCE_DIFFERENTIABLE_ERROR, (outputs,) if single else outputs)
+        wrapped = _delayed_error(_errors.ONCE_DIFFERENTIABLE, (outputs,) if single else outputs)
         return wrapped[0] if single else wrapped
 
     return wrapper

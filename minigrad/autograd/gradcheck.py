@@ -23,6 +23,10 @@ from typing import Any
 
 import numpy as np
 
+from .. import _errors
+from .._creation import _Generator
+from ..tensor import Tensor
+from .api import grad
 from .numerical import central_difference
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
@@ -33,8 +37,6 @@ class GradcheckError(RuntimeError):
 
 
 def _as_tuple(x: Any) -> tuple:
-    from ..tensor import Tensor
-
     if isinstance(x, Tensor):
         return (x,)
     if isinstance(x, (tuple, list)):
@@ -43,14 +45,10 @@ def _as_tuple(x: Any) -> tuple:
 
 
 def _differentiable_outputs(outputs: Any) -> tuple:
-    from ..tensor import Tensor
-
     return tuple(o for o in _as_tuple(outputs) if isinstance(o, Tensor) and o._requires_grad)
 
 
 def _tensor(values: np.ndarray):
-    from ..tensor import Tensor
-
     return Tensor._make(values)
 
 
@@ -63,8 +61,6 @@ def _numerical_jacobians(func: Callable, inputs: tuple, diff_idx: list, eps: flo
 
     Each input element is perturbed in place in the input's own dtype, as torch does.
     """
-    from ..tensor import Tensor
-
     n_out = sum(isinstance(o, Tensor) for o in _as_tuple(func(*inputs)))
 
     def output(i: int) -> Callable[[], np.ndarray]:
@@ -78,8 +74,6 @@ def _numerical_jacobians(func: Callable, inputs: tuple, diff_idx: list, eps: flo
 
 def _analytical_jacobian(output, diff_inputs: tuple) -> list:
     """One (numel of input, numel of output) matrix per input, built row by row of J^T."""
-    from . import grad
-
     out_n = output._data.size
     jacs = [np.zeros((x._data.size, out_n), dtype=x._data.dtype) for x in diff_inputs]
     for m in range(out_n):
@@ -89,7 +83,7 @@ def _analytical_jacobian(output, diff_inputs: tuple) -> list:
         for j, g in enumerate(grads):
             if g is not None:
                 if g._data.shape != diff_inputs[j]._data.shape:
-                    raise GradcheckError("Analytical gradient has incorrect size")
+                    raise GradcheckError(_errors.GRADCHECK_BAD_SIZE)
                 jacs[j][:, m] = g._data.reshape(-1)
     return jacs
 
@@ -149,24 +143,13 @@ def gradcheck(
         >>> mg.autograd.gradcheck(mg.sin, (x,))
         True
     """
-    from ..tensor import Tensor
-
     tupled = _as_tuple(inputs)
     diff_idx = [i for i, x in enumerate(tupled) if isinstance(x, Tensor) and x._requires_grad]
     if not diff_idx:
-        raise ValueError(
-            "gradcheck expects at least one input tensor to require gradient, but none of "
-            "them have requires_grad=True."
-        )
+        raise ValueError(_errors.GRADCHECK_NO_INPUT)
     for i in diff_idx:
         if tupled[i]._data.dtype != np.float64:
-            warnings.warn(
-                f"Input #{i} requires gradient and is not a double precision floating point "
-                "or complex. This check will likely fail if all the inputs are not of double "
-                "precision floating point or complex. ",
-                UserWarning,
-                stacklevel=2,
-            )
+            warnings.warn(_errors.GRADCHECK_NOT_DOUBLE_WARNING.format(i), UserWarning, stacklevel=2)
     outputs = _as_tuple(func(*tupled))
     diff_outputs = _differentiable_outputs(outputs)
     numerical = _numerical_jacobians(func, tupled, diff_idx, eps)
@@ -177,7 +160,7 @@ def gradcheck(
             continue
         for per_input in numerical:
             if not np.all(per_input[i] == 0):
-                return _fail("Numerical gradient for function expected to be zero", raise_exception)
+                return _fail(_errors.GRADCHECK_NOT_ZERO, raise_exception)
     diff_positions = [i for i, o in enumerate(tensor_outputs) if o._requires_grad]
     diff_inputs = tuple(tupled[i] for i in diff_idx)
     for i, (pos, out) in enumerate(zip(diff_positions, diff_outputs)):
@@ -221,10 +204,6 @@ def gradgradcheck(
         >>> mg.autograd.gradgradcheck(lambda t: t**3, (x,))
         True
     """
-    from .._creation import _Generator
-    from ..tensor import Tensor
-    from . import grad
-
     tupled = _as_tuple(inputs)
     if grad_outputs is None:
         outs = _differentiable_outputs(func(*tupled))

@@ -10,13 +10,10 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from .. import _errors
+from ..tensor import Tensor
 from .graph import RemovableHandle
-
-if TYPE_CHECKING:
-    from ..tensor import Tensor
 
 __all__ = ["register_tensor_hook", "register_post_accumulate_grad_hook"]
 
@@ -42,9 +39,9 @@ def register_tensor_hook(t: Tensor, hook: Callable) -> RemovableHandle:
 def register_post_accumulate_grad_hook(t: Tensor, hook: Callable) -> RemovableHandle:
     """Register ``hook(t)`` to run after a gradient was accumulated into ``t.grad``."""
     if not t._requires_grad:
-        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        raise RuntimeError(_errors.HOOK_NO_GRAD)
     if t._grad_fn is not None:
-        raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        raise RuntimeError(_errors.POST_ACC_HOOK_NON_LEAF)
     hooks = t.__dict__.setdefault("_post_acc_hooks", OrderedDict())
     handle = RemovableHandle(hooks)
     hooks[handle.id] = hook
@@ -57,31 +54,29 @@ def _hook_name(hook: Callable) -> str:
 
 def check_hook_result(hook: Callable, original, result) -> None:
     """torch's checks on a gradient a hook returned: a tensor of the same dtype and shape."""
-    from ..tensor import Tensor
-
     if result is None:
         return
     if original is None:
-        raise RuntimeError("can't replace a None gradient with a non-None value")
+        raise RuntimeError(_errors.HOOK_REPLACED_NONE)
     if not isinstance(result, Tensor):
-        raise TypeError(f"expected Variable, but hook returned '{type(result).__name__}'")
+        raise TypeError(_errors.HOOK_NOT_TENSOR.format(type(result).__name__))
     if result._data.dtype != original._data.dtype:
         raise RuntimeError(
-            f"hook '{_hook_name(hook)}' has changed the type of value (was "
-            f"{original.dtype._legacy} got {result.dtype._legacy})"
+            _errors.HOOK_CHANGED_TYPE.format(
+                _hook_name(hook), original.dtype._legacy, result.dtype._legacy
+            )
         )
     if result._data.shape != original._data.shape:
-        raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the size of value")
+        raise RuntimeError(_errors.HOOK_CHANGED_SIZE.format(_hook_name(hook)))
 
 
 def check_hook_tuple(hook: Callable, original: tuple, result) -> None:
     """torch's checks on the tuple a node pre-hook or post-hook returned."""
     if not isinstance(result, tuple):
-        raise TypeError(f"expected tuple, but hook returned '{type(result).__name__}'")
+        raise TypeError(_errors.HOOK_NOT_TUPLE.format(type(result).__name__))
     if len(result) != len(original):
         raise RuntimeError(
-            f"hook '{_hook_name(hook)}' has returned an incorrect number of values (got "
-            f"{len(result)}, but expected {len(original)})"
+            _errors.HOOK_WRONG_COUNT.format(_hook_name(hook), len(result), len(original))
         )
     for old, new in zip(original, result):
         check_hook_result(hook, old, new)

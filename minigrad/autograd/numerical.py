@@ -23,6 +23,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .. import _errors
+
 __all__ = ["central_difference"]
 
 
@@ -41,7 +43,7 @@ def central_difference(f: Callable[[], np.ndarray], x: np.ndarray, eps: float) -
         array([[-0.989992]])
     """
     if not isinstance(x, np.ndarray) or not x.flags.writeable:
-        raise TypeError("central_difference perturbs x in place: pass a writeable numpy array")
+        raise TypeError(_errors.CENTRAL_DIFFERENCE_ARRAY)
     rows = []
     for idx in np.ndindex(x.shape):  # row-major, as torch's reshape(-1) order
         orig = x[idx].copy()

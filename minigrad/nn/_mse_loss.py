@@ -12,9 +12,12 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.graph import Node
-from ..ops._util import SavedAttr, Tensor, record, save
-from ..ops.pointwise import _mul_scalar, div, mul, neg
-from ..ops.reduction import sum as _sum
+from ..autograd.saved import SavedAttr, save
+from ..ops._promotion import result_dtype
+from ..ops.arithmetic import div, mul, mul_scalar, neg
+from ..ops.record import record
+from ..ops.reduction import sum as reduce_sum
+from ..tensor import Tensor
 
 __all__ = ["mse_loss_op", "mse_loss_backward", "REDUCTIONS"]
 
@@ -44,8 +47,6 @@ class MseLossBackward0(Node):
 
 def mse_loss_op(input: Tensor, target: Tensor, reduction: int) -> Tensor:
     """Math: Σ or mean of (input - target)² (or the elementwise squares), same shapes."""
-    from ..ops._util import result_dtype
-
     dt = result_dtype(input, target).np  # torch promotes the two, e.g. float32 with int64
     diff = input._data.astype(dt, copy=False) - target._data.astype(dt, copy=False)
     sq = diff * diff
@@ -88,7 +89,7 @@ class MseLossBackwardBackward0(Node):
                 g_go = mse_loss_backward(gg, x, t, red)
             else:
                 ones = Tensor._make(np.ones_like(go._data))
-                g_go = _sum(mul(mse_loss_backward(ones, x, t, red), gg))
+                g_go = reduce_sum(mul(mse_loss_backward(ones, x, t, red), gg))
         if self._needs(1) or self._needs(2):
             d = _double(mul(gg, go), x, red)
             g_x = d if self._needs(1) else None
@@ -98,7 +99,7 @@ class MseLossBackwardBackward0(Node):
 
 def _double(grad: Tensor, input: Tensor, reduction: int) -> Tensor:
     # torch's mse_loss_double_backward: 2·grad, divided by numel for the mean.
-    out = _mul_scalar(grad, 2)
+    out = mul_scalar(grad, 2)
     if reduction == 1:
         out = div(out, input._data.size)
     return out

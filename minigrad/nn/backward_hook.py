@@ -11,6 +11,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+from .. import _errors
 from ..autograd.function import Function
 from ..tensor import Tensor
 
@@ -87,10 +88,7 @@ class BackwardHook:
             if out is not None:
                 out = out if isinstance(out, tuple) else (out,)
                 if len(out) != len(grad_inputs):
-                    raise RuntimeError(
-                        "Backward hook returned an invalid number of grad_input, got "
-                        f"{len(out)}, but expected {len(grad_inputs)}"
-                    )
+                    raise RuntimeError(_errors.MODULE_HOOK_COUNT.format(len(out), len(grad_inputs)))
                 grad_inputs = replaced = out
         return replaced
 

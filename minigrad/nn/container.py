@@ -15,7 +15,8 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from .module import Module
+from .. import _errors
+from .module import Module, _addindent
 
 __all__ = ["Sequential", "ModuleList"]
 
@@ -48,7 +49,7 @@ class Sequential(Module):
             return type(self)(OrderedDict(list(self._modules.items())[idx]))
         size = len(self._modules)
         if not -size <= idx < size:
-            raise IndexError(f"index {idx} is out of range")
+            raise IndexError(_errors.MODULE_INDEX.format(idx))
         return list(self._modules.values())[idx % size]
 
     def append(self, module: Module) -> Sequential:
@@ -73,7 +74,7 @@ class ModuleList(Module):
     def __getitem__(self, idx: int) -> Module:
         size = len(self._modules)
         if not -size <= idx < size:
-            raise IndexError(f"index {idx} is out of range")
+            raise IndexError(_errors.MODULE_INDEX.format(idx))
         return list(self._modules.values())[idx % size]
 
     def append(self, module: Module) -> ModuleList:
@@ -82,8 +83,6 @@ class ModuleList(Module):
 
     def __repr__(self) -> str:
         # torch compresses runs of identical entries: "(0-2): 3 x Linear(...)".
-        from .module import _addindent
-
         reprs = [repr(m) for m in self]
         if not reprs:
             return self._get_name() + "()"

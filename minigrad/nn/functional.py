@@ -11,9 +11,17 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
+
+from .. import _errors
+from .._type_names import scalar_type
 from ..ops import linalg as _la
-from ..ops import pointwise as _pw
 from ..ops import shape as _sh
+from ..ops._sizes import check_broadcast
+from ..ops.arithmetic import add
+from ..ops.piecewise import relu as _relu
+from ..ops.unary import sigmoid as _sigmoid
+from ..ops.unary import tanh as _tanh
 from ..tensor import Tensor
 from ._mse_loss import REDUCTIONS, mse_loss_op
 
@@ -41,44 +49,38 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             rows *= s
         out = _la.addmm(bias, _sh.reshape(input, (rows, sizes[-1])), wt)
         return _sh.view(out, sizes[:-1] + (out._data.shape[1],))
-    return _pw.add(_la.matmul(input, wt), bias)
+    return add(_la.matmul(input, wt), bias)
 
 
 def _check_same_dtype(a: Tensor, b: Tensor) -> None:
     if a._data.dtype != b._data.dtype:
-        names = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int"}
         raise RuntimeError(
-            "mat1 and mat2 must have the same dtype, but got "
-            f"{names.get(a.dtype.name, a.dtype.name)} and {names.get(b.dtype.name, b.dtype.name)}"
+            _errors.ADDMM_DTYPES.format("mat1", scalar_type(a.dtype), scalar_type(b.dtype))
         )
 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """Math: max(input, 0)."""
     if inplace:
-        raise NotImplementedError("minigrad has no in-place relu: use relu(x, inplace=False)")
-    return _pw.relu(input)
+        raise NotImplementedError(_errors.NO_INPLACE_RELU)
+    return _relu(input)
 
 
 def tanh(input: Tensor) -> Tensor:
     """Math: tanh(input)."""
-    return _pw.tanh(input)
+    return _tanh(input)
 
 
 def sigmoid(input: Tensor) -> Tensor:
     """Math: 1 / (1 + exp(-input))."""
-    return _pw.sigmoid(input)
+    return _sigmoid(input)
 
 
 def _legacy_reduction(size_average, reduce) -> str:
     size_average = True if size_average is None else size_average
     reduce = True if reduce is None else reduce
     ret = "mean" if (size_average and reduce) else ("sum" if reduce else "none")
-    warnings.warn(
-        f"size_average and reduce args will be deprecated, please use reduction='{ret}' instead.",
-        UserWarning,
-        stacklevel=3,
-    )
+    warnings.warn(_errors.LEGACY_REDUCTION_WARNING.format(ret), UserWarning, stacklevel=3)
     return ret
 
 
@@ -95,19 +97,13 @@ def mse_loss(
     """
     if target.size() != input.size():
         warnings.warn(
-            f"Using a target size ({target.size()}) that is different to the input size "
-            f"({input.size()}). This will likely lead to incorrect results due to "
-            "broadcasting. Please ensure they have the same size.",
-            UserWarning,
-            stacklevel=2,
+            _errors.MSE_SIZE_WARNING.format(target.size(), input.size()), UserWarning, stacklevel=2
         )
     if size_average is not None or reduce is not None:
         reduction = _legacy_reduction(size_average, reduce)
     if reduction not in REDUCTIONS:
-        raise ValueError(f"{reduction} is not a valid value for reduction")
+        raise ValueError(_errors.INVALID_REDUCTION.format(reduction))
     if input._data.shape != target._data.shape:
-        from ..ops._util import check_broadcast
-
         shape = _broadcast_shape(input._data.shape, target._data.shape)
         check_broadcast(input._data.shape, target._data.shape)
         if input._data.shape != shape:
@@ -118,8 +114,6 @@ def mse_loss(
 
 
 def _broadcast_shape(a: tuple, b: tuple) -> tuple:
-    import numpy as np
-
     try:
         return tuple(np.broadcast_shapes(a, b))
     except ValueError:

@@ -29,8 +29,11 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
+from .. import _dtype, _errors
+from ..autograd.grad_mode import no_grad
 from ..autograd.graph import RemovableHandle
 from ..tensor import Tensor
+from .backward_hook import BackwardHook
 from .parameter import Parameter
 
 __all__ = ["Module", "typename"]
@@ -105,14 +108,12 @@ class Module:
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         if kwargs:
             raise TypeError(
-                f"{type(self).__name__}.__init__() got an unexpected keyword argument "
-                f"'{next(iter(kwargs))}'"
+                _errors.UNEXPECTED_KEYWORD.format(
+                    f"{type(self).__name__}.__init__", next(iter(kwargs))
+                )
             )
         if args:
-            raise TypeError(
-                f"{type(self).__name__}.__init__() takes 1 positional argument but "
-                f"{len(args) + 1} were given"
-            )
+            raise TypeError(_errors.MODULE_INIT_ARGS.format(type(self).__name__, len(args) + 1))
         d = self.__dict__
         d["training"] = True
         d["_parameters"] = {}
@@ -123,9 +124,7 @@ class Module:
         d["_backward_hooks"] = OrderedDict()
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
-        raise NotImplementedError(
-            f'Module [{type(self).__name__}] is missing the required "forward" function'
-        )
+        raise NotImplementedError(_errors.MODULE_NO_FORWARD.format(type(self).__name__))
 
     # -- calling ---------------------------------------------------------------------------
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -141,8 +140,6 @@ class Module:
                 args = result if isinstance(result, tuple) else (result,)
         bw = None
         if self._backward_hooks:
-            from .backward_hook import BackwardHook
-
             bw = BackwardHook(self, tuple(self._backward_hooks.values()))
             args = bw.setup_input_hook(args)
         output = self.forward(*args, **kwargs)
@@ -179,41 +176,32 @@ class Module:
         params = d.get("_parameters")
         if isinstance(value, Parameter):
             if params is None:
-                raise AttributeError("cannot assign parameters before Module.__init__() call")
+                raise AttributeError(_errors.MODULE_NOT_INIT.format("parameters"))
             d["_modules"].pop(name, None)
             d["_buffers"].pop(name, None)
             d.pop(name, None)
             self.register_parameter(name, value)
         elif params is not None and name in params:
             if value is not None:
-                raise TypeError(
-                    f"cannot assign '{typename(value)}' as parameter '{name}' "
-                    "(torch.nn.Parameter or None expected)"
-                )
+                raise TypeError(_errors.MODULE_ASSIGN_PARAMETER.format(typename(value), name))
             params[name] = None
             d[name] = None
         elif isinstance(value, Module):
             modules = d.get("_modules")
             if modules is None:
-                raise AttributeError("cannot assign module before Module.__init__() call")
+                raise AttributeError(_errors.MODULE_NOT_INIT.format("module"))
             params.pop(name, None)
             d["_buffers"].pop(name, None)
             modules[name] = value
             d[name] = value
         elif "_modules" in d and name in d["_modules"]:
             if value is not None:
-                raise TypeError(
-                    f"cannot assign '{typename(value)}' as child module '{name}' "
-                    "(torch.nn.Module or None expected)"
-                )
+                raise TypeError(_errors.MODULE_ASSIGN_CHILD.format(typename(value), name))
             d["_modules"][name] = None
             d[name] = None
         elif "_buffers" in d and name in d["_buffers"]:
             if value is not None and not isinstance(value, Tensor):
-                raise TypeError(
-                    f"cannot assign '{typename(value)}' as buffer '{name}' "
-                    "(torch.Tensor or None expected)"
-                )
+                raise TypeError(_errors.MODULE_ASSIGN_BUFFER.format(typename(value), name))
             d["_buffers"][name] = value
             d[name] = value
         else:
@@ -234,32 +222,25 @@ class Module:
         for registry in ("_parameters", "_buffers", "_modules"):
             if registry in d and name in d[registry]:
                 return d[registry][name]
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+        raise AttributeError(_errors.NO_ATTRIBUTE.format(type(self).__name__, name))
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Add ``param`` under ``name`` (None registers an absent parameter, e.g. no bias)."""
         d = self.__dict__
         if "_parameters" not in d:
-            raise AttributeError("cannot assign parameter before Module.__init__() call")
+            raise AttributeError(_errors.MODULE_NOT_INIT.format("parameter"))
         if not isinstance(name, str):
-            raise TypeError(f"parameter name should be a string. Got {typename(name)}")
+            raise TypeError(_errors.NAME_NOT_STRING.format("parameter", typename(name)))
         if "." in name:
-            raise KeyError('parameter name can\'t contain "."')
+            raise KeyError(_errors.PARAMETER_NAME_DOT)
         if name == "":
-            raise KeyError('parameter name can\'t be empty string ""')
+            raise KeyError(_errors.NAME_EMPTY.format("parameter"))
         if name in d and name not in d["_parameters"]:
-            raise KeyError(f"attribute '{name}' already exists")
+            raise KeyError(_errors.ATTRIBUTE_EXISTS.format(name))
         if param is not None and not isinstance(param, Parameter):
-            raise TypeError(
-                f"cannot assign '{typename(param)}' object to parameter '{name}' "
-                "(torch.nn.Parameter or None required)"
-            )
+            raise TypeError(_errors.REGISTER_NOT_PARAMETER.format(typename(param), name))
         if param is not None and param._grad_fn is not None:
-            raise ValueError(
-                f"Cannot assign non-leaf Tensor to parameter '{name}'. Model parameters must "
-                "be created explicitly. To express '{name}' as a function of another Tensor, "
-                "compute the value in the forward() method."
-            )
+            raise ValueError(_errors.NON_LEAF_PARAMETER.format(name))
         d["_parameters"][name] = param
         d[name] = param
 
@@ -267,23 +248,23 @@ class Module:
         """Add a tensor that is state but not a parameter (not returned by parameters())."""
         d = self.__dict__
         if name in d and name not in d["_buffers"]:
-            raise KeyError(f"attribute '{name}' already exists")
+            raise KeyError(_errors.ATTRIBUTE_EXISTS.format(name))
         d["_buffers"][name] = tensor
         d[name] = tensor
 
     def add_module(self, name: str, module: Module | None) -> None:
         """Add a child module under ``name``."""
         if module is not None and not isinstance(module, Module):
-            raise TypeError(f"{typename(module)} is not a Module subclass")
+            raise TypeError(_errors.NOT_A_MODULE.format(typename(module)))
         if not isinstance(name, str):
-            raise TypeError(f"module name should be a string. Got {typename(name)}")
+            raise TypeError(_errors.NAME_NOT_STRING.format("module", typename(name)))
         d = self.__dict__
         if name in d and name not in d["_modules"]:
-            raise KeyError(f"attribute '{name}' already exists")
+            raise KeyError(_errors.ATTRIBUTE_EXISTS.format(name))
         if "." in name:
-            raise KeyError(f'module name can\'t contain ".", got: {name}')
+            raise KeyError(_errors.MODULE_NAME_DOT.format(name))
         if name == "":
-            raise KeyError('module name can\'t be empty string ""')
+            raise KeyError(_errors.NAME_EMPTY.format("module"))
         d["_modules"][name] = module
         d[name] = module
 
@@ -370,7 +351,7 @@ class Module:
     def train(self, mode: bool = True) -> Module:
         """Set training mode on this module and all descendants; return self."""
         if not isinstance(mode, bool):
-            raise ValueError("training mode is expected to be boolean")
+            raise ValueError(_errors.TRAINING_NOT_BOOL)
         for module in self.modules():
             module.__dict__["training"] = mode
         return self
@@ -412,21 +393,16 @@ class Module:
 
     def to(self, *args: Any, **kwargs: Any) -> Module:
         """``to(dtype)`` casts floating-point parameters; devices other than "cpu" are refused."""
-        from .. import _dtype
-
         dtype = kwargs.get("dtype")
         for a in args:
             if isinstance(a, _dtype.dtype):
                 dtype = a
             elif a not in ("cpu", None):
-                raise RuntimeError(f"minigrad only has the cpu device, got {a!r}")
+                raise RuntimeError(_errors.ONLY_CPU.format(a))
         if dtype is None:
             return self
         if not dtype.is_floating_point:
-            raise TypeError(
-                "nn.Module.to only accepts floating point or complex dtypes, but got desired "
-                f"dtype={dtype}"
-            )
+            raise TypeError(_errors.MODULE_TO_DTYPE.format(dtype))
         return self._apply(lambda t: t.to(dtype) if t.is_floating_point() else t)
 
     # -- state -----------------------------------------------------------------------------
@@ -440,8 +416,6 @@ class Module:
 
     def load_state_dict(self, state_dict: dict, strict: bool = True) -> _IncompatibleKeys:
         """Copy values from ``state_dict`` into the parameters and buffers (same names)."""
-        from ..autograd.grad_mode import no_grad
-
         own = dict(self._named_members("_parameters", "", True, False))
         own.update(self._named_members("_buffers", "", True, False))
         missing = [k for k in own if k not in state_dict]
@@ -450,17 +424,14 @@ class Module:
             parts = []
             if missing:
                 parts.append(
-                    "Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + ". "
+                    _errors.STATE_DICT_MISSING.format(", ".join(f'"{k}"' for k in missing))
                 )
             if unexpected:
                 parts.append(
-                    "Unexpected key(s) in state_dict: "
-                    + ", ".join(f'"{k}"' for k in unexpected)
-                    + ". "
+                    _errors.STATE_DICT_UNEXPECTED.format(", ".join(f'"{k}"' for k in unexpected))
                 )
             raise RuntimeError(
-                f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
-                + "\n\t".join(parts)
+                _errors.STATE_DICT_ERRORS.format(type(self).__name__, "\n\t".join(parts))
             )
         with no_grad():
             for name, t in own.items():
@@ -469,10 +440,10 @@ class Module:
                     src = src if isinstance(src, Tensor) else Tensor(src)
                     if src._data.shape != t._data.shape:
                         raise RuntimeError(
-                            f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
-                            f"size mismatch for {name}: copying a param with shape "
-                            f"{src.shape} from checkpoint, the shape in current model is "
-                            f"{t.shape}."
+                            _errors.STATE_DICT_ERRORS.format(
+                                type(self).__name__,
+                                _errors.STATE_DICT_SIZE.format(name, src.shape, t.shape),
+                            )
                         )
                     t.copy_(src)
         return _IncompatibleKeys(missing, unexpected)

@@ -12,7 +12,11 @@ dims included. The rules here:
 - advanced indexing (``index_layout``): the same sort, over the source restrided to the
   result and the index tensors;
 - reductions, cumsum, cumprod (``standard``): row-major, size-1 dims included;
-- clone, flip, to (``preserved``): the input's own strides (torch's ``preserve_format``).
+- clone, flip, to (``preserved``): the input's own strides (torch's ``preserve_format``);
+- views (``try_view``, ``strided``, ``expanded``): torch's strides for a view, size-1 dims
+  included, where numpy may pick others;
+- a leaf's ``.grad`` (``obeys_layout_contract``): when ``AccumulateGrad`` may keep a
+  gradient as it is.
 
 Math: a layout is a permutation of the dims; the result is dense in that order.
 
@@ -24,8 +28,12 @@ strides (1, 2).
 from __future__ import annotations
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
-__all__ = ["needs_layout", "torch_layout", "index_layout", "standard", "preserved"]
+__all__ = [
+    "needs_layout", "torch_layout", "index_layout", "standard", "preserved", "elem_strides",
+    "strided", "try_view", "expanded", "obeys_layout_contract",
+]  # fmt: skip
 
 
 def needs_layout(out: np.ndarray, *arrays: np.ndarray) -> bool:
@@ -34,7 +42,7 @@ def needs_layout(out: np.ndarray, *arrays: np.ndarray) -> bool:
     (torch keeps their strides, e.g. ``(1, 2, 2)`` for ``(2, 1, 1)``, and matmul looks)."""
     if out.ndim < 2:
         return False
-    for a in arrays:  # (an operand may be a Python float: see ops._util.as_array)
+    for a in arrays:  # (an operand may be a Python float: see _promotion.as_array)
         if type(a) is np.ndarray and a.ndim >= 1 and not _standard(a):
             return True
     return False
@@ -151,7 +159,7 @@ def _like(out: np.ndarray, like: np.ndarray) -> np.ndarray:
     strides = tuple(st // like.itemsize * out.itemsize for st in like.strides)
     if out.strides == strides:
         return out
-    view = np.lib.stride_tricks.as_strided(np.empty(out.size, out.dtype), out.shape, strides)
+    view = as_strided(np.empty(out.size, out.dtype), out.shape, strides)
     view[...] = out
     return view
 
@@ -214,4 +222,91 @@ def _has_order(a: np.ndarray, order: list) -> bool:
         if a.strides[d] != expected and a.shape[d] != 0:
             return False
         expected *= a.shape[d]
+    return True
+
+
+# -- views ---------------------------------------------------------------------------------
+def elem_strides(a: np.ndarray) -> tuple:
+    """Strides in elements (numpy counts bytes): ``(3, 1)`` for a row-major (2, 3) array."""
+    return tuple(s // a.itemsize for s in a.strides)
+
+
+def strided(data: np.ndarray, shape: tuple, strides: tuple) -> np.ndarray:
+    """A view of ``data`` with ``shape`` and element ``strides`` (read-only if data is)."""
+    size = data.itemsize
+    return as_strided(data, shape, tuple(s * size for s in strides), writeable=data.flags.writeable)
+
+
+def try_view(data: np.ndarray, shape: tuple) -> np.ndarray | None:
+    """``data`` viewed as ``shape`` with torch's strides, or None if no view can do it."""
+    v = data.view()
+    try:
+        v.shape = shape
+    except AttributeError:
+        return None
+    strides = _compute_stride(data.shape, elem_strides(data), tuple(shape))
+    if strides is None or data.size == 0:
+        return v
+    return strided(data, tuple(shape), strides)
+
+
+def _compute_stride(oldshape: tuple, oldstride: tuple, newshape: tuple) -> tuple | None:
+    """torch's ``computeStride``: the strides (in elements) of a view of ``newshape``, or None.
+
+    numpy can make the same views, but it may choose other strides for dimensions of size 1;
+    torch's strides matter (e.g. ``mm``'s backward tests them), so they are computed here.
+    """
+    if not oldshape:
+        return (1,) * len(newshape)
+    numel = int(np.prod(oldshape))
+    if numel == 0:
+        if tuple(oldshape) == tuple(newshape):
+            return tuple(oldstride)
+        out = [0] * len(newshape)
+        for d in range(len(newshape) - 1, -1, -1):
+            out[d] = 1 if d == len(newshape) - 1 else max(newshape[d + 1], 1) * out[d + 1]
+        return tuple(out)
+    newstride = [0] * len(newshape)
+    view_d = len(newshape) - 1
+    chunk_base_stride = oldstride[-1]
+    tensor_numel = view_numel = 1
+    for tensor_d in range(len(oldshape) - 1, -1, -1):
+        tensor_numel *= oldshape[tensor_d]
+        if tensor_d == 0 or (
+            oldshape[tensor_d - 1] != 1
+            and oldstride[tensor_d - 1] != tensor_numel * chunk_base_stride
+        ):
+            while view_d >= 0 and (view_numel < tensor_numel or newshape[view_d] == 1):
+                newstride[view_d] = view_numel * chunk_base_stride
+                view_numel *= newshape[view_d]
+                view_d -= 1
+            if view_numel != tensor_numel:
+                return None
+            if tensor_d > 0:
+                chunk_base_stride = oldstride[tensor_d - 1]
+                tensor_numel = view_numel = 1
+    if view_d != -1:
+        return None
+    return tuple(newstride)
+
+
+def expanded(d: np.ndarray, target: tuple) -> np.ndarray:
+    """``d`` broadcast to ``target`` with torch's strides: 0 only along new or expanded
+    dims (numpy's ``broadcast_to`` also zeroes a kept size-1 dim, which decides matmul's
+    fold and the layout of results as torch sees it)."""
+    lead = len(target) - d.ndim
+    strides = (0,) * lead + tuple(
+        0 if n == 1 and t != 1 else st for n, t, st in zip(d.shape, target[lead:], d.strides)
+    )
+    return as_strided(d, target, strides, writeable=False)
+
+
+# -- a leaf's .grad --------------------------------------------------------------------------
+def obeys_layout_contract(grad: np.ndarray, var: np.ndarray) -> bool:
+    """torch's ``obeys_layout_contract``: may ``grad`` be stored as the ``.grad`` of a leaf
+    with data ``var`` as it is? Same strides wherever a dim is not 1, and no 0 stride (a
+    broadcast view) where it is."""
+    for n, gs, vs in zip(grad.shape, grad.strides, var.strides):
+        if (gs != vs) if n != 1 else (gs == 0):
+            return False
     return True

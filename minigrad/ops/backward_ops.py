@@ -3,6 +3,7 @@
 torch computes some first-order gradients with dedicated kernels; when such a gradient is
 itself differentiated (``create_graph=True``), their nodes appear in the graph, e.g.
 ``TanhBackwardBackward0``. They are ops like any other here, with their own derivatives.
+(``select_backward`` and ``slice_backward`` live with ``select`` and ``slice`` in ``shape``.)
 """
 
 from __future__ import annotations
@@ -10,16 +11,12 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.graph import Node
-from ._util import SavedAttr, Tensor, record, save
-from .pointwise import _add_scalar, _mul_scalar, mul
+from ..autograd.saved import SavedAttr, save
+from ..tensor import Tensor
+from .arithmetic import add_scalar, mul, mul_scalar
+from .record import record
 
-__all__ = [
-    "tanh_backward",
-    "sigmoid_backward",
-    "threshold_backward",
-    "select_backward",
-    "slice_backward",
-]
+__all__ = ["tanh_backward", "sigmoid_backward", "threshold_backward"]
 
 
 class TanhBackwardBackward0(Node):
@@ -36,7 +33,7 @@ class TanhBackwardBackward0(Node):
         a = tanh_backward(gg, y) if self._needs(0) else None
         b = None
         if self._needs(1):
-            b = mul(gg, mul(_mul_scalar(y, -2), self._saved_grad_output))
+            b = mul(gg, mul(mul_scalar(y, -2), self._saved_grad_output))
         return a, b
 
 
@@ -65,7 +62,7 @@ class SigmoidBackwardBackward0(Node):
         a = sigmoid_backward(gg, y) if self._needs(0) else None
         b = None
         if self._needs(1):
-            b = mul(mul(gg, self._saved_grad_output), _add_scalar(_mul_scalar(y, -2), 1))
+            b = mul(mul(gg, self._saved_grad_output), add_scalar(mul_scalar(y, -2), 1))
         return a, b
 
 
@@ -104,56 +101,4 @@ def threshold_backward(grad_output: Tensor, self: Tensor, threshold) -> Tensor:
     if node is not None:
         node.s_self = save(self)
         node.s_threshold = threshold
-    return out
-
-
-class SelectBackwardBackward0(Node):
-    """d select_backward(g, sizes, dim, index) = gg.select(dim, index)."""
-
-    __slots__ = ("s_dim", "s_index")
-    _saved_dim = SavedAttr("s_dim")
-    _saved_index = SavedAttr("s_index")
-
-    def apply(self, grads):
-        from .shape import select
-
-        return (select(grads[0], self.s_dim, self.s_index),)
-
-
-def select_backward(grad: Tensor, sizes: tuple, dim: int, index: int) -> Tensor:
-    """Math: zeros of ``sizes`` with ``grad`` placed at ``index`` along ``dim``."""
-    data = np.zeros(sizes, dtype=grad._data.dtype)
-    idx = (slice(None),) * dim + (index,)
-    data[idx] = grad._data
-    out = record(data, SelectBackwardBackward0, (grad,))
-    if out._grad_fn is not None:
-        out._grad_fn.s_dim = dim
-        out._grad_fn.s_index = index
-    return out
-
-
-class SliceBackwardBackward0(Node):
-    """d slice_backward(g, sizes, dim, start, end, step) = gg[start:end:step] along dim."""
-
-    __slots__ = ("s_dim", "s_start", "s_end", "s_step")
-    _saved_dim = SavedAttr("s_dim")
-    _saved_start = SavedAttr("s_start")
-    _saved_end = SavedAttr("s_end")
-    _saved_step = SavedAttr("s_step")
-
-    def apply(self, grads):
-        from .shape import slice_dim
-
-        return (slice_dim(grads[0], self.s_dim, self.s_start, self.s_end, self.s_step),)
-
-
-def slice_backward(grad: Tensor, sizes: tuple, dim: int, start: int, end: int, step: int):
-    """Math: zeros of ``sizes`` with ``grad`` placed at ``start:end:step`` along ``dim``."""
-    data = np.zeros(sizes, dtype=grad._data.dtype)
-    idx = (slice(None),) * dim + (slice(start, end, step),)
-    data[idx] = grad._data
-    out = record(data, SliceBackwardBackward0, (grad,))
-    node = out._grad_fn
-    if node is not None:
-        node.s_dim, node.s_start, node.s_end, node.s_step = dim, start, end, step
     return out

@@ -10,14 +10,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _errors
-from ..autograd.grad_mode import _state
-from ..autograd.graph import Node, SavedTensor
-from . import pointwise as pw
-from . import shape as sh
-from ._util import Tensor, is_scalar, record, result_dtype
+from .. import _dtype, _errors
+from .._type_names import scalar_type
+from ..autograd.grad_mode import _state, no_grad
+from ..autograd.graph import Node
+from ..autograd.saved import SavedTensor
+from ..tensor import Tensor
+from ._promotion import result_dtype
+from .arithmetic import add, div, mul, sub
+from .cast import to_dtype
+from .masked import masked_scatter
+from .piecewise import clamp
+from .record import edge, record
+from .shape import clone
 
-__all__ = ["add_", "sub_", "mul_", "div_", "zero_", "fill_", "copy_", "clamp_", "setitem"]
+__all__ = [
+    "add_", "sub_", "mul_", "div_", "zero_", "fill_", "copy_", "clamp_", "setitem", "recorded_copy",
+]  # fmt: skip
 
 
 def _check(t: Tensor, other=None, zero_error: str = _errors.ZERO_INPLACE) -> None:
@@ -33,11 +42,8 @@ def _check(t: Tensor, other=None, zero_error: str = _errors.ZERO_INPLACE) -> Non
     if other is not None:
         dt = result_dtype(t, other)
         if dt._category > t.dtype._category:
-            names = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
-                     "bool": "Bool"}  # fmt: skip
             raise RuntimeError(
-                f"result type {names[dt.name]} can't be cast to the desired output type "
-                f"{names[t.dtype.name]}"
+                _errors.RESULT_TYPE_CAST.format(scalar_type(dt), scalar_type(t.dtype))
             )
 
 
@@ -61,8 +67,6 @@ def _save_clone(result: Tensor, old: Tensor) -> Tensor:
     node = result._grad_fn
     saved = getattr(node, "s_self", None) if node is not None else None
     if isinstance(saved, SavedTensor) and saved._tensor is old and old._requires_grad:
-        from .shape import clone
-
         node.s_self = SavedTensor(clone(old))
     return result
 
@@ -71,17 +75,12 @@ def _commit(t: Tensor, result: Tensor) -> Tensor:
     """Write ``result`` into ``t``'s storage and take over its history."""
     if result._data.shape != t._data.shape:
         raise RuntimeError(
-            f"output with shape {list(t._data.shape)} doesn't match the broadcast shape "
-            f"{list(result._data.shape)}"
+            _errors.INPLACE_SHAPE.format(list(t._data.shape), list(result._data.shape))
         )
     if t._data.flags.writeable:
         t._data[...] = result._data
     else:  # an expand()ed view: numpy refuses, torch would write through it
-        raise RuntimeError(
-            "unsupported operation: more than one element of the written-to tensor refers to "
-            "a single memory location. Please clone() the tensor before performing the "
-            "operation."
-        )
+        raise RuntimeError(_errors.INPLACE_OVERLAP)
     if result._grad_fn is not None and result._data.dtype != t._data.dtype:
         # The op computed in the promoted dtype, but its output is t (torch: the node's
         # output metadata is self's), so gradients arrive in t's dtype.
@@ -111,42 +110,33 @@ def _binary_inplace(t: Tensor, other, op) -> Tensor:
     if _recorded(t, other):
         old = _old(t)
         return _commit(t, _save_clone(op(old, other), old))
-    with _no_record():
+    with no_grad():
         return _commit(t, op(t, other))
-
-
-class _no_record:  # noqa: N801 - used like no_grad
-    def __enter__(self):
-        self.prev = _state.enabled
-        _state.enabled = False
-
-    def __exit__(self, *exc):
-        _state.enabled = self.prev
 
 
 def add_(t: Tensor, other, alpha=1) -> Tensor:
     """In place: t += alpha·other."""
-    return _binary_inplace(t, other, lambda a, b: pw.add(a, b, alpha=alpha))
+    return _binary_inplace(t, other, lambda a, b: add(a, b, alpha=alpha))
 
 
 def sub_(t: Tensor, other, alpha=1) -> Tensor:
     """In place: t -= alpha·other."""
-    return _binary_inplace(t, other, lambda a, b: pw.sub(a, b, alpha=alpha))
+    return _binary_inplace(t, other, lambda a, b: sub(a, b, alpha=alpha))
 
 
 def mul_(t: Tensor, other) -> Tensor:
     """In place: t *= other."""
-    return _binary_inplace(t, other, pw.mul)
+    return _binary_inplace(t, other, mul)
 
 
 def div_(t: Tensor, other) -> Tensor:
     """In place: t /= other."""
-    return _binary_inplace(t, other, pw.div)
+    return _binary_inplace(t, other, div)
 
 
 def clamp_(t: Tensor, min=None, max=None) -> Tensor:  # noqa: A002 - torch's names
     """In place: t = clamp(t, min, max)."""
-    return _binary_inplace(t, None, lambda a, _: pw.clamp(a, min, max))
+    return _binary_inplace(t, None, lambda a, _: clamp(a, min, max))
 
 
 class ZeroBackward0(Node):
@@ -201,8 +191,17 @@ class CopyBackwards(Node):
             # (so ToCopyBackward0 comes before SumBackward in a recorded gradient).
             gb = g
             if gb._data.dtype != self.s_src_dtype:
-                gb = pw.to_dtype(gb, Tensor._make(np.zeros((), self.s_src_dtype)).dtype)
+                gb = to_dtype(gb, _dtype.to_dtype(self.s_src_dtype))
         return ga, gb
+
+
+def recorded_copy(src: Tensor) -> Tensor:
+    """A copy of ``src`` recorded as torch's ``empty_like(src).copy_(src)``: its grad_fn is
+    ``CopyBackwards``, whose edge leads to ``src``'s graph. How ``AccumulateGrad`` stores
+    a leaf's first ``.grad`` under ``create_graph=True``."""
+    node = CopyBackwards(((None, 0), edge(src)), ((src._data.shape, src._data.dtype),))
+    node.s_src_shape, node.s_src_dtype = src._data.shape, src._data.dtype
+    return Tensor._make(src._data.copy(), True, node, 0)
 
 
 def copy_(t: Tensor, src) -> Tensor:
@@ -249,7 +248,7 @@ class CopySlices(Node):
             if view._grad_fn is not None:
                 view._grad_fn.s_index = self.s_index
                 view._grad_fn.s_sizes = g._data.shape
-            gb = sh.clone(view)
+            gb = clone(view)
         if self._needs(0):
             data = g._data.copy()
             data[self.s_index] = 0
@@ -276,7 +275,7 @@ class AsStridedBackward0(Node):
         mask = np.zeros(self.s_sizes, dtype=bool)
         mask[self.s_index] = True
         zeros = Tensor._make(np.zeros(self.s_sizes, dtype=grads[0]._data.dtype))
-        return (pw.masked_scatter(zeros, Tensor._make(mask), grads[0]),)
+        return (masked_scatter(zeros, Tensor._make(mask), grads[0]),)
 
 
 def setitem(t: Tensor, index, value) -> None:
@@ -309,6 +308,3 @@ def setitem(t: Tensor, index, value) -> None:
         _commit(t, out)
     else:
         _commit(t, Tensor._make(new))
-
-
-del is_scalar

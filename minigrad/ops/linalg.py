@@ -10,10 +10,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _errors
+from .._type_names import c_type, scalar_type
 from ..autograd.grad_mode import no_grad as _no_record
 from ..autograd.graph import Node
-from ._util import SavedAttr, Tensor, record, save
-from .pointwise import _mul_scalar, mul
+from ..autograd.saved import SavedAttr, save
+from ..tensor import Tensor
+from ._layout import elem_strides
+from .arithmetic import mul, mul_scalar
+from .record import record
+from .shape import _unsafe_view, expand, reshape, squeeze, squeeze_, t, transpose, unsqueeze
 
 __all__ = ["mm", "mv", "dot", "addmm", "matmul", "bmm"]
 
@@ -29,53 +35,32 @@ def _column_major(sizes: tuple, strides: tuple) -> bool:
     return len(sizes) == 2 and strides[0] == 1 and strides[1] == sizes[0]
 
 
-def _elem_strides(a: np.ndarray) -> tuple:
-    return tuple(s // a.itemsize for s in a.strides)
-
-
 def _mat1_backward(grad: Tensor, mat2: Tensor, sizes, strides, alpha) -> Tensor:
-    from .shape import t
-
     if _column_major(sizes, strides):
         out = t(mm(mat2, t(grad)))
     else:
         out = mm(grad, t(mat2))
-    return out if alpha == 1 else _mul_scalar(out, alpha)
+    return out if alpha == 1 else mul_scalar(out, alpha)
 
 
 def _mat2_backward(grad: Tensor, mat1: Tensor, sizes, strides, alpha) -> Tensor:
-    from .shape import t
-
     if _column_major(sizes, strides):
         out = t(mm(t(grad), mat1))
     else:
         out = mm(t(mat1), grad)
-    return out if alpha == 1 else _mul_scalar(out, alpha)
+    return out if alpha == 1 else mul_scalar(out, alpha)
 
 
 def _check_mm(a: Tensor, b: Tensor) -> None:
     if a._data.ndim != 2:
-        raise RuntimeError("self must be a matrix")
+        raise RuntimeError(_errors.MM_SELF_NOT_MATRIX)
     if b._data.ndim != 2:
-        raise RuntimeError("mat2 must be a matrix")
+        raise RuntimeError(_errors.MM_MAT2_NOT_MATRIX)
     if a._data.shape[1] != b._data.shape[0]:
         (n, m), (p, q) = a._data.shape, b._data.shape
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({n}x{m} and {p}x{q})")
+        raise RuntimeError(_errors.MM_SHAPES.format(n, m, p, q))
     if a._data.dtype != b._data.dtype:
-        raise RuntimeError(
-            f"expected m1 and m2 to have the same dtype, but got: {_c_name(a)} != {_c_name(b)}"
-        )
-
-
-def _scalar_type(t: Tensor) -> str:
-    """torch's ScalarType name: Float, Double, Long, ..."""
-    return t.dtype._legacy[len("torch.") : -len("Tensor")]
-
-
-def _c_name(t: Tensor) -> str:
-    return {"float32": "float", "float64": "double", "int64": "long int"}.get(
-        t.dtype.name, t.dtype.name
-    )
+        raise RuntimeError(_errors.MM_DTYPES.format(c_type(a.dtype), c_type(b.dtype)))
 
 
 class MmBackward0(Node):
@@ -111,9 +96,9 @@ def mm(a: Tensor, b: Tensor) -> Tensor:
         node.s_mat2 = save(b) if a._requires_grad else None
         node.s_self_sizes = a._data.shape
         # torch keeps an input's strides only when that input needs a gradient.
-        node.s_self_strides = _elem_strides(a._data) if a._requires_grad else ()
+        node.s_self_strides = elem_strides(a._data) if a._requires_grad else ()
         node.s_mat2_sizes = b._data.shape
-        node.s_mat2_strides = _elem_strides(b._data) if b._requires_grad else ()
+        node.s_mat2_strides = elem_strides(b._data) if b._requires_grad else ()
     return out
 
 
@@ -136,7 +121,7 @@ class AddmmBackward0(Node):
         (g,) = grads
         gs = g1 = g2 = None
         if self._needs(0):
-            gs = g if self.s_beta == 1 else _mul_scalar(g, self.s_beta)
+            gs = g if self.s_beta == 1 else mul_scalar(g, self.s_beta)
         if self._needs(1):
             g1 = _mat1_backward(
                 g, self._saved_mat2, self.s_mat1_sizes, self.s_mat1_strides, self.s_alpha
@@ -154,11 +139,9 @@ def addmm(bias: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tenso
     for name, x in (("self", bias), ("mat1", mat1)):
         if x._data.dtype != mat2._data.dtype:
             raise RuntimeError(
-                f"{name} and mat2 must have the same dtype, but got {_scalar_type(x)} "
-                f"and {_scalar_type(mat2)}"
+                _errors.ADDMM_DTYPES.format(name, scalar_type(x.dtype), scalar_type(mat2.dtype))
             )
     _check_mm(mat1, mat2)
-    from .shape import expand
 
     out_shape = (mat1._data.shape[0], mat2._data.shape[1])
     if bias._data.shape != out_shape:
@@ -177,9 +160,9 @@ def addmm(bias: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tenso
         node.s_alpha, node.s_beta = alpha, beta
         node.s_mat1_sizes = mat1._data.shape
         # torch keeps an input's strides only when that input needs a gradient.
-        node.s_mat1_strides = _elem_strides(mat1._data) if mat1._requires_grad else ()
+        node.s_mat1_strides = elem_strides(mat1._data) if mat1._requires_grad else ()
         node.s_mat2_sizes = mat2._data.shape
-        node.s_mat2_strides = _elem_strides(mat2._data) if mat2._requires_grad else ()
+        node.s_mat2_strides = elem_strides(mat2._data) if mat2._requires_grad else ()
     return out
 
 
@@ -192,8 +175,6 @@ class MvBackward0(Node):
     _saved_vec = SavedAttr("s_vec")
 
     def apply(self, grads):
-        from .shape import reshape, t
-
         (g,) = grads
         ga = gb = None
         if self._needs(0):
@@ -208,14 +189,18 @@ def mv(a: Tensor, v: Tensor) -> Tensor:
     """Math: matrix @ vector."""
     if a._data.ndim != 2 or v._data.ndim != 1 or a._data.shape[1] != v._data.shape[0]:
         raise RuntimeError(
-            f"size mismatch, got input ({a._data.shape[0] if a._data.ndim else 0}), "
-            f"mat ({'x'.join(map(str, a._data.shape))}), vec ({v._data.shape[0] if v._data.ndim else 0})"
+            _errors.MV_SIZES.format(
+                a._data.shape[0] if a._data.ndim else 0,
+                "x".join(map(str, a._data.shape)),
+                v._data.shape[0] if v._data.ndim else 0,
+            )
         )
     if a._data.dtype != v._data.dtype:
         # torch's mv is addmv into a result of vec's dtype: (result, mat, vec)
         raise RuntimeError(
-            "addmv input tensors must have the same dtype, but got "
-            f"{_scalar_type(v)}, {_scalar_type(a)}, and {_scalar_type(v)}"
+            _errors.MV_DTYPES.format(
+                scalar_type(v.dtype), scalar_type(a.dtype), scalar_type(v.dtype)
+            )
         )
     out = record(_product(a._data, v._data), MvBackward0, (a, v))
     node = out._grad_fn
@@ -244,19 +229,12 @@ class DotBackward0(Node):
 def dot(a: Tensor, b: Tensor) -> Tensor:
     """Math: Σ a_i b_i for two 1-D tensors."""
     if a._data.ndim != 1 or b._data.ndim != 1:
-        raise RuntimeError(
-            f"1D tensors expected, but got {a._data.ndim}D and {b._data.ndim}D tensors"
-        )
+        raise RuntimeError(_errors.DOT_NOT_1D.format(a._data.ndim, b._data.ndim))
     if a._data.dtype != b._data.dtype:
-        raise RuntimeError(
-            "dot : expected both vectors to have same dtype, but found "
-            f"{_scalar_type(a)} and {_scalar_type(b)}"
-        )
+        raise RuntimeError(_errors.DOT_DTYPES.format(scalar_type(a.dtype), scalar_type(b.dtype)))
     if a._data.shape != b._data.shape:
-        raise RuntimeError(
-            f"inconsistent tensor size, expected tensor [{a._data.shape[0]}] and src [{b._data.shape[0]}] to have the same "
-            f"number of elements, but got {a._data.shape[0]} and {b._data.shape[0]} elements respectively"
-        )
+        n, m = a._data.shape[0], b._data.shape[0]
+        raise RuntimeError(_errors.DOT_SIZES.format(n, m, n, m))
     out = record(_product(a._data, b._data), DotBackward0, (a, b))
     node = out._grad_fn
     if node is not None:
@@ -274,8 +252,6 @@ class BmmBackward0(Node):
     _saved_mat2 = SavedAttr("s_mat2")
 
     def apply(self, grads):
-        from .shape import transpose
-
         (g,) = grads
         gb = bmm(transpose(self._saved_self, 1, 2), g) if self._needs(1) else None
         ga = bmm(g, transpose(self._saved_mat2, 1, 2)) if self._needs(0) else None
@@ -285,9 +261,9 @@ class BmmBackward0(Node):
 def bmm(a: Tensor, b: Tensor) -> Tensor:
     """Math: a batch of matrix products of two 3-D tensors."""
     if a._data.ndim != 3 or b._data.ndim != 3:
-        raise RuntimeError("batch1 and batch2 must be 3D tensors")
+        raise RuntimeError(_errors.BMM_NOT_3D)
     if a._data.dtype != b._data.dtype:
-        raise RuntimeError(f"expected scalar type {_scalar_type(a)} but found {_scalar_type(b)}")
+        raise RuntimeError(_errors.BMM_DTYPES.format(scalar_type(a.dtype), scalar_type(b.dtype)))
     out = record(_product(a._data, b._data), BmmBackward0, (a, b))
     node = out._grad_fn
     if node is not None:
@@ -313,7 +289,7 @@ def _should_fold(a: Tensor, b: Tensor) -> bool:
         return False  # mm on the transposed tensor would need a copy afterwards
     if big.size == 0:
         return True
-    shape, strides = big.shape, _elem_strides(big)
+    shape, strides = big.shape, elem_strides(big)
     return all(strides[i] == strides[i + 1] * shape[i + 1] for i in range(big.ndim - 2))
 
 
@@ -324,28 +300,15 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
     ``squeeze_``; N-D against 1-D/2-D → folded into one ``mm``/``mv`` when torch folds
     (``_should_fold``); otherwise broadcast batches and ``bmm``, exactly as torch records it.
     """
-    from .shape import (
-        _squeeze_inplace_dim,
-        _unsafe_view,
-        expand,
-        reshape,
-        squeeze,
-        t,
-        transpose,
-        unsqueeze,
-    )
-
     da, db = a._data.ndim, b._data.ndim
     if da == 0 or db == 0:
-        raise RuntimeError(
-            f"both arguments to matmul need to be at least 1D, but they are {da}D and {db}D"
-        )
+        raise RuntimeError(_errors.MATMUL_0D.format(da, db))
     if da == 1 and db == 1:
         return dot(a, b)
     if da == 2 and db == 1:
         return mv(a, b)
     if da == 1 and db == 2:
-        return _squeeze_inplace_dim(mm(unsqueeze(a, 0), b), 0)
+        return squeeze_(mm(unsqueeze(a, 0), b), 0)
     if da == 2 and db == 2:
         return mm(a, b)
     if _should_fold(a, b):

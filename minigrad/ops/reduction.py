@@ -7,18 +7,24 @@ evenly between ties when reducing over all elements, as torch does.
 
 from __future__ import annotations
 
-import builtins
 from typing import NamedTuple
 
 import numpy as np
 
+from .. import _errors
+from .._type_names import scalar_type
 from ..autograd.graph import Node
+from ..autograd.saved import SavedAttr, save, save_result
+from ..tensor import Tensor
+from . import masked, piecewise, shape
 from ._layout import standard
-from ._util import SavedAttr, Tensor, normalize_dim, plain, record, save, save_result
-from .pointwise import _div_scalar, div, eq, isnan, masked_fill
+from ._sizes import normalize_dim
+from .arithmetic import div, div_scalar, mul
+from .compare import eq, isnan
+from .record import plain, record
 
 __all__ = ["norm", "sum", "mean", "max", "min", "argmax", "argmin", "scatter", "gather",
-           "scatter_add"]  # fmt: skip
+           "scatter_add", "sum_to"]  # fmt: skip
 
 
 def _dims(dim, ndim: int) -> tuple:
@@ -29,12 +35,10 @@ def _dims(dim, ndim: int) -> tuple:
 
 def _sum_backward(grad: Tensor, sizes: tuple, dims: tuple, keepdim: bool) -> Tensor:
     """torch's sum_backward: unsqueeze the reduced dims (unless keepdim), then expand."""
-    from .shape import expand, unsqueeze
-
     if not keepdim and sizes:
         for d in sorted(dims):
-            grad = unsqueeze(grad, d)
-    return expand(grad, sizes)
+            grad = shape.unsqueeze(grad, d)
+    return shape.expand(grad, sizes)
 
 
 class SumBackward0(Node):
@@ -44,9 +48,7 @@ class SumBackward0(Node):
     _saved_self_sym_sizes = SavedAttr("s_sizes")
 
     def apply(self, grads):
-        from .shape import expand
-
-        return (expand(grads[0], self.s_sizes),)
+        return (shape.expand(grads[0], self.s_sizes),)
 
 
 class SumBackward1(Node):
@@ -103,12 +105,12 @@ class LinalgVectorNormBackward0(Node):
     _saved_result = SavedAttr("s_result")
 
     def apply(self, grads):
-        from .pointwise import masked_fill, mul
-
         x, r = self._saved_self, self._saved_result
         # torch's norm_backward for p = 2: grad * (self / norm).masked_fill_(norm == 0, 0)
         with np.errstate(invalid="ignore", divide="ignore"):
-            ratio = masked_fill(div(x, r), eq(r, 0), 0, keep_layout=True)  # in place in torch
+            ratio = masked.masked_fill(
+                div(x, r), eq(r, 0), 0, keep_layout=True
+            )  # in place in torch
         return (mul(grads[0], ratio),)
 
 
@@ -129,9 +131,7 @@ class MeanBackward0(Node):
     _saved_self_sym_numel = SavedAttr("s_numel")
 
     def apply(self, grads):
-        from .shape import expand
-
-        return (_div_scalar(expand(grads[0], self.s_sizes), self.s_numel),)
+        return (div_scalar(shape.expand(grads[0], self.s_sizes), self.s_numel),)
 
 
 class MeanBackward1(Node):
@@ -148,17 +148,13 @@ class MeanBackward1(Node):
         for d in self.s_dim:
             n *= self.s_sizes[d] if self.s_sizes else 1  # a 0-dim input: dim 0 has size 1
         g = _sum_backward(grads[0], self.s_sizes, self.s_dim, self.s_keepdim)
-        return (_div_scalar(g, n),)
+        return (div_scalar(g, n),)
 
 
 def mean(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     """Math: (1/n) Σ a, over all elements or along ``dim``."""
     if a._data.dtype.kind != "f":
-        name = {"int64": "Long", "int32": "Int", "bool": "Bool"}[a.dtype.name]
-        raise RuntimeError(
-            "mean(): could not infer output dtype. Input dtype must be either a floating "
-            f"point or complex dtype. Got: {name}"
-        )
+        raise RuntimeError(_errors.MEAN_DTYPE.format(scalar_type(a.dtype)))
     if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
         out = record(_plus_zero(np.mean(a._data, dtype=a._data.dtype)), MeanBackward0, (a,))
         if out._grad_fn is not None:
@@ -206,7 +202,7 @@ class MaxBackward1(Node):
         mask = isnan(x) if np.isnan(r._data).any() else eq(x, r)
         # torch: zeros_like(input, contiguous).masked_fill_(mask, grad / count)
         zeros = plain(np.zeros(x._data.shape, dtype=x._data.dtype))
-        return (masked_fill(zeros, mask, div(grads[0], sum(mask)), keep_layout=True),)
+        return (masked.masked_fill(zeros, mask, div(grads[0], sum(mask)), keep_layout=True),)
 
 
 class MinBackward1(MaxBackward1):
@@ -226,12 +222,10 @@ class MaxBackward0(Node):
     _saved_self_sym_sizes = SavedAttr("s_sizes")
 
     def apply(self, grads):
-        from .shape import unsqueeze
-
         g, idx, dim = grads[0], self._saved_indices, self.s_dim
         if not self.s_keepdim and len(self.s_sizes):
-            g = unsqueeze(g, dim)
-            idx = unsqueeze(idx, dim)
+            g = shape.unsqueeze(g, dim)
+            idx = shape.unsqueeze(idx, dim)
         zeros = plain(np.zeros(self.s_sizes, dtype=g._data.dtype))
         return (scatter(zeros, dim, idx, g),)
 
@@ -245,11 +239,7 @@ class MinBackward0(MaxBackward0):
 def _extreme(a: Tensor, dim, keepdim: bool, is_max: bool):
     data = a._data
     if data.size == 0:
-        op = "max" if is_max else "min"
-        raise RuntimeError(
-            f"{op}(): Expected reduction dim to be specified for input.numel() == 0. "
-            "Specify the reduction dim with the 'dim' argument."
-        )
+        raise RuntimeError(_errors.EXTREME_EMPTY.format("max" if is_max else "min"))
     if dim is None:
         value = np.max(data) if is_max else np.min(data)
         out = record(value, MaxBackward1 if is_max else MinBackward1, (a,))
@@ -279,18 +269,14 @@ def _extreme(a: Tensor, dim, keepdim: bool, is_max: bool):
 def max(a: Tensor, dim=None, keepdim: bool = False):  # noqa: A001 - torch's name
     """The largest element, or ``(values, indices)`` along ``dim``."""
     if isinstance(dim, Tensor):
-        from .pointwise import maximum
-
-        return maximum(a, dim)
+        return piecewise.maximum(a, dim)
     return _extreme(a, dim, keepdim, True)
 
 
 def min(a: Tensor, dim=None, keepdim: bool = False):  # noqa: A001 - torch's name
     """The smallest element, or ``(values, indices)`` along ``dim``."""
     if isinstance(dim, Tensor):
-        from .pointwise import minimum
-
-        return minimum(a, dim)
+        return piecewise.minimum(a, dim)
     return _extreme(a, dim, keepdim, False)
 
 
@@ -396,4 +382,26 @@ def gather(a: Tensor, dim: int, index: Tensor) -> Tensor:
     return out
 
 
-del builtins
+def sum_to(grad: Tensor, sizes: tuple) -> Tensor:
+    """The adjoint of broadcasting (torch's ``at::sum_to``): sum ``grad`` down to ``sizes``.
+
+    Leading dimensions are summed away and dimensions where ``sizes`` has 1 are summed
+    with keepdim; recorded as ``SumBackward1`` then ``ViewBackward0``, as torch does.
+    Example: a (2, 3) gradient for a (3,) input is summed over dim 0.
+    """
+    sizes = tuple(sizes)
+    gshape = grad._data.shape
+    if not sizes:  # torch: always grad.sum() for a 0-dim target, even from a 0-dim grad
+        return sum(grad)
+    if gshape == sizes:
+        return grad
+    lead = len(gshape) - len(sizes)
+    dims = list(range(lead))
+    for i, s in enumerate(sizes):
+        if s == 1 and gshape[lead + i] != 1:
+            dims.append(lead + i)
+    if dims:
+        grad = sum(grad, dims, keepdim=True)
+    if lead > 0:
+        grad = shape.view(grad, sizes)
+    return grad

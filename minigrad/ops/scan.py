@@ -20,8 +20,15 @@ import numpy as np
 
 from ..autograd.grad_mode import _state
 from ..autograd.graph import Node
+from ..autograd.saved import SavedAttr, save, save_result
+from ..tensor import Tensor
 from ._layout import preserved, standard
-from ._util import SavedAttr, Tensor, normalize_dim, plain, record, save, save_result
+from ._sizes import normalize_dim
+from .arithmetic import div, mul
+from .inplace import setitem
+from .record import plain, record
+from .reduction import sum as reduce_sum
+from .shape import cat, expand, narrow, slice_dim, unsqueeze, view
 
 __all__ = ["prod", "cumsum", "cumprod", "flip"]
 
@@ -116,11 +123,6 @@ def cumprod_backward(grad: Tensor, x: Tensor, dim: int, output: Tensor) -> Tenso
     for each k, Σ_{j ≥ k} grad_j · Π_{i ≤ j, i ≠ k} x_i from slices, prod, cumprod and cat,
     copied into ``grad_input.select(dim, k)``.
     """
-    from .inplace import setitem
-    from .pointwise import div, mul
-    from .reduction import sum as _sum
-    from .shape import cat, expand, slice_dim
-
     if x._data.size <= 1:
         return grad
     dim = normalize_dim(dim, x._data.ndim)
@@ -146,7 +148,7 @@ def cumprod_backward(grad: Tensor, x: Tensor, dim: int, output: Tensor) -> Tenso
             until = prod(slice_dim(x, dim, 0, k), dim, True)
             after = cumprod(slice_dim(x, dim, k + 1), dim)
             omitted = cat([until, mul(expand(until, after._data.shape), after)], dim)
-        grad_slice = _sum(mul(slice_dim(grad, dim, k), omitted), dim)
+        grad_slice = reduce_sum(mul(slice_dim(grad, dim, k), omitted), dim)
         # grad_input.select(dim, k).copy_(grad_slice): CopySlices on grad_input
         setitem(grad_input, (slice(None),) * dim + (k,), grad_slice)
     return grad_input
@@ -186,9 +188,6 @@ class ProdBackward0(Node):
     _saved_result = SavedAttr("s_result")
 
     def apply(self, grads):
-        from .pointwise import div, mul
-        from .shape import view
-
         x, result = self._saved_self, self._saved_result  # unpacked (and checked) first
         g = grads[0]
         if x._data.ndim == 0:
@@ -213,9 +212,6 @@ class ProdBackward1(Node):
     _saved_keepdim = SavedAttr("s_keepdim")
 
     def apply(self, grads):
-        from .pointwise import div, mul
-        from .shape import unsqueeze
-
         x, result = self._saved_self, self._saved_result  # unpacked (and checked) first
         g = grads[0]
         if x._data.ndim == 0:
@@ -247,9 +243,6 @@ def prod(a: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
 def _prod_safe_zeros_backward(grad: Tensor, inp: Tensor, dim: int) -> Tensor:
     """torch's ``prod_safe_zeros_backward``: grad · (exclusive cumprod from the left ·
     exclusive cumprod from the right), so a zero divides nothing."""
-    from .pointwise import mul
-    from .shape import cat, expand, narrow
-
     n = inp._data.shape[dim]
     if inp._data.size == 0:
         return expand(grad, inp._data.shape)

@@ -9,31 +9,25 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _errors
+from .._type_names import tensor_type
+from ..autograd.grad_mode import _state
 from ..autograd.graph import Node
-from ._layout import index_layout, preserved, standard
-from ._util import (
-    SavedAttr,
-    Tensor,
-    normalize_dim,
-    record,
-    result_dtype,
-    sum_to,
-)
+from ..autograd.saved import SavedAttr
+from ..tensor import Tensor
+from . import reduction
+from ._layout import elem_strides, expanded, index_layout, preserved, standard, strided, try_view
+from ._promotion import result_dtype
+from ._sizes import infer_shape, normalize_dim, shape_arg
+from .record import edge, record
 
 __all__ = [
     "shape_arg", "view", "reshape", "flatten", "t", "transpose", "permute", "squeeze",
-    "unsqueeze", "expand", "select", "slice_dim", "narrow", "getitem", "cat", "stack",
+    "squeeze_", "unsqueeze", "expand", "select", "slice_dim", "narrow", "getitem", "cat", "stack",
     "unbind", "clone",
 ]  # fmt: skip
 
 _INT64_MAX = 9223372036854775807
-
-
-def shape_arg(shape: tuple) -> tuple:
-    """``view(2, 3)`` and ``view((2, 3))`` both mean (2, 3)."""
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = tuple(shape[0])
-    return tuple(int(s) for s in shape)
 
 
 def _as_view(out: Tensor, base: Tensor) -> Tensor:
@@ -46,25 +40,6 @@ def _as_view(out: Tensor, base: Tensor) -> Tensor:
         # torch: a view made under no_grad of a tensor that requires grad requires grad too.
         out._requires_grad = True
     return out
-
-
-def _infer_shape(shape: tuple, numel: int) -> tuple:
-    if shape.count(-1) > 1:
-        raise RuntimeError("only one dimension can be inferred")
-    if -1 in shape:
-        known = 1
-        for s in shape:
-            if s != -1:
-                known *= s
-        if known == 0 or numel % known:
-            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
-        shape = tuple(numel // known if s == -1 else s for s in shape)
-    n = 1
-    for s in shape:
-        n *= s
-    if n != numel:
-        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
-    return shape
 
 
 class ViewBackward0(Node):
@@ -83,79 +58,12 @@ class UnsafeViewBackward0(ViewBackward0):
     __slots__ = ()
 
 
-def _compute_stride(oldshape: tuple, oldstride: tuple, newshape: tuple) -> tuple | None:
-    """torch's ``computeStride``: the strides (in elements) of a view of ``newshape``, or None.
-
-    numpy can make the same views, but it may choose other strides for dimensions of size 1;
-    torch's strides matter (e.g. ``mm``'s backward tests them), so they are computed here.
-    """
-    if not oldshape:
-        return (1,) * len(newshape)
-    numel = int(np.prod(oldshape))
-    if numel == 0:
-        if tuple(oldshape) == tuple(newshape):
-            return tuple(oldstride)
-        out = [0] * len(newshape)
-        for d in range(len(newshape) - 1, -1, -1):
-            out[d] = 1 if d == len(newshape) - 1 else max(newshape[d + 1], 1) * out[d + 1]
-        return tuple(out)
-    newstride = [0] * len(newshape)
-    view_d = len(newshape) - 1
-    chunk_base_stride = oldstride[-1]
-    tensor_numel = view_numel = 1
-    for tensor_d in range(len(oldshape) - 1, -1, -1):
-        tensor_numel *= oldshape[tensor_d]
-        if tensor_d == 0 or (
-            oldshape[tensor_d - 1] != 1
-            and oldstride[tensor_d - 1] != tensor_numel * chunk_base_stride
-        ):
-            while view_d >= 0 and (view_numel < tensor_numel or newshape[view_d] == 1):
-                newstride[view_d] = view_numel * chunk_base_stride
-                view_numel *= newshape[view_d]
-                view_d -= 1
-            if view_numel != tensor_numel:
-                return None
-            if tensor_d > 0:
-                chunk_base_stride = oldstride[tensor_d - 1]
-                tensor_numel = view_numel = 1
-    if view_d != -1:
-        return None
-    return tuple(newstride)
-
-
-def _strided(data: np.ndarray, shape: tuple, strides: tuple) -> np.ndarray:
-    """A view of ``data`` with ``shape`` and element ``strides`` (read-only if data is)."""
-    from numpy.lib.stride_tricks import as_strided
-
-    size = data.itemsize
-    return as_strided(data, shape, tuple(s * size for s in strides), writeable=data.flags.writeable)
-
-
-def _try_view(data: np.ndarray, shape: tuple):
-    v = data.view()
-    try:
-        v.shape = shape
-    except AttributeError:
-        return None
-    strides = _compute_stride(data.shape, _elem_strides(data), tuple(shape))
-    if strides is None or data.size == 0:
-        return v
-    return _strided(data, tuple(shape), strides)
-
-
-def _elem_strides(a: np.ndarray) -> tuple:
-    return tuple(s // a.itemsize for s in a.strides)
-
-
 def view(a: Tensor, shape: tuple) -> Tensor:
     """A view with another shape (no copy; fails if the strides do not allow it)."""
-    shape = _infer_shape(tuple(shape), a._data.size)
-    data = _try_view(a._data, shape)
+    shape = infer_shape(tuple(shape), a._data.size)
+    data = try_view(a._data, shape)
     if data is None:
-        raise RuntimeError(
-            "view size is not compatible with input tensor's size and stride (at least one "
-            "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
-        )
+        raise RuntimeError(_errors.VIEW_INCOMPATIBLE)
     out = record(data, ViewBackward0, (a,))
     if out._grad_fn is not None:
         out._grad_fn.s_sizes = a._data.shape
@@ -181,8 +89,8 @@ def reshape(a: Tensor, shape: tuple) -> Tensor:
     As in torch, the view of a contiguous tensor is a ``view`` (``ViewBackward0``) and that
     of a non-contiguous one a ``_reshape_alias`` (``ReshapeAliasBackward0``).
     """
-    shape = _infer_shape(tuple(shape), a._data.size)
-    data = _try_view(a._data, shape)
+    shape = infer_shape(tuple(shape), a._data.size)
+    data = try_view(a._data, shape)
     if data is not None:
         if a._data.flags.c_contiguous:
             return view(a, shape)
@@ -217,9 +125,7 @@ class TBackward0(Node):
 def t(a: Tensor) -> Tensor:
     """Transpose a tensor of at most 2 dims."""
     if a._data.ndim > 2:
-        raise RuntimeError(
-            f"t() expects a tensor with <= 2 dimensions, but self is {a._data.ndim}D"
-        )
+        raise RuntimeError(_errors.T_TOO_MANY_DIMS.format(a._data.ndim))
     return _as_view(record(a._data.T, TBackward0, (a,)), a)
 
 
@@ -320,7 +226,7 @@ def squeeze(a: Tensor, dim=None) -> Tensor:
     return _as_view(out, a)
 
 
-def _squeeze_inplace_dim(a: Tensor, dim: int) -> Tensor:
+def squeeze_(a: Tensor, dim: int) -> Tensor:
     """``a.squeeze_(dim)`` on a fresh result, as matmul does for 1-D @ 2-D."""
     shape = a._data.shape
     new = shape[:dim] + shape[dim + 1 :] if shape[dim] == 1 else shape
@@ -353,9 +259,9 @@ def unsqueeze(a: Tensor, dim: int) -> Tensor:
     data = a._data.reshape(shape[:d] + (1,) + shape[d:])
     if a._data.size:
         # torch's stride for the new dim: sizes[d] * strides[d], or 1 at the end
-        st = _elem_strides(a._data)
+        st = elem_strides(a._data)
         new = 1 if d >= len(shape) else shape[d] * st[d]
-        data = _strided(a._data, data.shape, st[:d] + (new,) + st[d:])
+        data = strided(a._data, data.shape, st[:d] + (new,) + st[d:])
     out = record(data, UnsqueezeBackward0, (a,))
     if out._grad_fn is not None:
         out._grad_fn.s_dim = d
@@ -369,7 +275,7 @@ class ExpandBackward0(Node):
     _saved_self_sym_sizes = SavedAttr("s_sizes")
 
     def apply(self, grads):
-        return (sum_to(grads[0], self.s_sizes),)
+        return (reduction.sum_to(grads[0], self.s_sizes),)
 
 
 def expand(a: Tensor, sizes: tuple) -> Tensor:
@@ -379,33 +285,22 @@ def expand(a: Tensor, sizes: tuple) -> Tensor:
     lead = len(sizes) - len(shape)
     if lead < 0:
         raise RuntimeError(
-            f"expand(torch.FloatTensor{{{list(shape)}}}, size={list(sizes)}): the number of "
-            "sizes provided ({}) must be greater or equal to the number of dimensions in the "
-            "tensor ({})".format(len(sizes), len(shape))
+            _errors.EXPAND_TOO_FEW_SIZES.format(
+                tensor_type(a.dtype), list(shape), list(sizes), len(sizes), len(shape)
+            )
         )
     target = tuple(shape[i - lead] if (s == -1 and i >= lead) else s for i, s in enumerate(sizes))
     for i, s in enumerate(shape):
         if s != 1 and s != target[lead + i]:
             raise RuntimeError(
-                f"The expanded size of the tensor ({target[lead + i]}) must match the existing "
-                f"size ({s}) at non-singleton dimension {lead + i}.  Target sizes: "
-                f"{list(sizes)}.  Tensor sizes: {list(shape)}"
+                _errors.EXPAND_MISMATCH.format(
+                    target[lead + i], s, lead + i, list(sizes), list(shape)
+                )
             )
-    out = record(_expanded(a._data, target), ExpandBackward0, (a,))
+    out = record(expanded(a._data, target), ExpandBackward0, (a,))
     if out._grad_fn is not None:
         out._grad_fn.s_sizes = shape
     return _as_view(out, a)
-
-
-def _expanded(d: np.ndarray, target: tuple) -> np.ndarray:
-    """``d`` broadcast to ``target`` with torch's strides: 0 only along new or expanded
-    dims (numpy's ``broadcast_to`` also zeroes a kept size-1 dim, which decides matmul's
-    fold and the layout of results as torch sees it)."""
-    lead = len(target) - d.ndim
-    strides = (0,) * lead + tuple(
-        0 if n == 1 and t != 1 else st for n, t, st in zip(d.shape, target[lead:], d.strides)
-    )
-    return np.lib.stride_tricks.as_strided(d, target, strides, writeable=False)
 
 
 class SelectBackward0(Node):
@@ -421,18 +316,18 @@ class SelectBackward0(Node):
         return self.s_index % (1 << 64)
 
     def apply(self, grads):
-        return (_bw.select_backward(grads[0], self.s_sizes, self.s_dim, self.s_index),)
+        return (select_backward(grads[0], self.s_sizes, self.s_dim, self.s_index),)
 
 
 def select(a: Tensor, dim: int, index: int) -> Tensor:
     """The slice at ``index`` along ``dim``, one dimension fewer (a view)."""
     n = a._data.ndim
     if n == 0:
-        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+        raise IndexError(_errors.SELECT_0D)
     d = normalize_dim(dim, n)
     size = a._data.shape[d]
     if not -size <= index < size:
-        raise IndexError(f"index {index} is out of bounds for dimension {d} with size {size}")
+        raise IndexError(_errors.INDEX_OUT_OF_BOUNDS.format(index, d, size))
     data = a._data[(slice(None),) * d + (index,)]
     out = record(np.asarray(data) if not isinstance(data, np.ndarray) else data,
                  SelectBackward0, (a,))  # fmt: skip
@@ -443,6 +338,29 @@ def select(a: Tensor, dim: int, index: int) -> Tensor:
         i = index % size
         out._data = a._data[i : i + 1].reshape(())
     return _as_view(out, a)
+
+
+class SelectBackwardBackward0(Node):
+    """d select_backward(g, sizes, dim, index) = gg.select(dim, index)."""
+
+    __slots__ = ("s_dim", "s_index")
+    _saved_dim = SavedAttr("s_dim")
+    _saved_index = SavedAttr("s_index")
+
+    def apply(self, grads):
+        return (select(grads[0], self.s_dim, self.s_index),)
+
+
+def select_backward(grad: Tensor, sizes: tuple, dim: int, index: int) -> Tensor:
+    """Math: zeros of ``sizes`` with ``grad`` placed at ``index`` along ``dim``."""
+    data = np.zeros(sizes, dtype=grad._data.dtype)
+    idx = (slice(None),) * dim + (index,)
+    data[idx] = grad._data
+    out = record(data, SelectBackwardBackward0, (grad,))
+    if out._grad_fn is not None:
+        out._grad_fn.s_dim = dim
+        out._grad_fn.s_index = index
+    return out
 
 
 class SliceBackward0(Node):
@@ -457,13 +375,13 @@ class SliceBackward0(Node):
 
     def apply(self, grads):
         s = self
-        return (_bw.slice_backward(grads[0], s.s_sizes, s.s_dim, s.s_start, s.s_end, s.s_step),)
+        return (slice_backward(grads[0], s.s_sizes, s.s_dim, s.s_start, s.s_end, s.s_step),)
 
 
 def slice_dim(a: Tensor, dim: int, start=None, end=None, step=1) -> Tensor:
     """``a[start:end:step]`` along ``dim`` (a view)."""
     if step is not None and step <= 0:
-        raise ValueError("step must be greater than zero")
+        raise ValueError(_errors.SLICE_STEP)
     d = normalize_dim(dim, a._data.ndim)
     start = 0 if start is None else start
     end = _INT64_MAX if end is None else end
@@ -475,6 +393,31 @@ def slice_dim(a: Tensor, dim: int, start=None, end=None, step=1) -> Tensor:
         node.s_dim, node.s_start, node.s_end, node.s_step = d, start, end, step
         node.s_sizes = a._data.shape
     return _as_view(out, a)
+
+
+class SliceBackwardBackward0(Node):
+    """d slice_backward(g, sizes, dim, start, end, step) = gg[start:end:step] along dim."""
+
+    __slots__ = ("s_dim", "s_start", "s_end", "s_step")
+    _saved_dim = SavedAttr("s_dim")
+    _saved_start = SavedAttr("s_start")
+    _saved_end = SavedAttr("s_end")
+    _saved_step = SavedAttr("s_step")
+
+    def apply(self, grads):
+        return (slice_dim(grads[0], self.s_dim, self.s_start, self.s_end, self.s_step),)
+
+
+def slice_backward(grad: Tensor, sizes: tuple, dim: int, start: int, end: int, step: int):
+    """Math: zeros of ``sizes`` with ``grad`` placed at ``start:end:step`` along ``dim``."""
+    data = np.zeros(sizes, dtype=grad._data.dtype)
+    idx = (slice(None),) * dim + (slice(start, end, step),)
+    data[idx] = grad._data
+    out = record(data, SliceBackwardBackward0, (grad,))
+    node = out._grad_fn
+    if node is not None:
+        node.s_dim, node.s_start, node.s_end, node.s_step = dim, start, end, step
+    return out
 
 
 def narrow(a: Tensor, dim: int, start: int, length: int) -> Tensor:
@@ -503,8 +446,6 @@ class IndexBackward0(Node):
 
     def apply(self, grads):
         if getattr(self, "s_released", False):
-            from .. import _errors
-
             raise RuntimeError(_errors.BACKWARD_TWICE)
         return (_index_put_acc(self.s_sizes, self.s_indices, grads[0]),)
 
@@ -553,7 +494,7 @@ def _index_tensor(i) -> Tensor:
         return i
     arr = np.asarray(i)
     if arr.dtype.kind not in "iub":
-        raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        raise IndexError(_errors.INDEX_TENSOR_DTYPE)
     return Tensor._make(arr if arr.dtype.kind == "b" else arr.astype(np.int64))
 
 
@@ -587,7 +528,7 @@ def getitem(a: Tensor, index) -> Tensor:
         i._data.ndim for i in index if isinstance(i, Tensor) and i._data.dtype == np.bool_
     )
     if n_real > a._data.ndim:
-        raise IndexError(f"too many indices for tensor of dimension {a._data.ndim}")
+        raise IndexError(_errors.TOO_MANY_INDICES.format(a._data.ndim))
     out = a
     dim = 0
     advanced = []  # (dim, index tensor) after basic indexing
@@ -598,7 +539,7 @@ def getitem(a: Tensor, index) -> Tensor:
             out = unsqueeze(out, dim)
             dim += 1
         elif isinstance(i, bool):
-            raise IndexError("minigrad does not support bool scalars as indices")
+            raise IndexError(_errors.BOOL_SCALAR_INDEX)
         elif isinstance(i, (int, np.integer)):
             out = select(out, dim, int(i))
         elif isinstance(i, slice):
@@ -615,10 +556,7 @@ def getitem(a: Tensor, index) -> Tensor:
             advanced.append((dim, t_))
             dim += t_._data.ndim if t_._data.dtype == np.bool_ else 1
         else:
-            raise IndexError(
-                "only integers, slices (`:`), ellipsis (`...`), None and long or byte "
-                f"Variables are valid indices (got {type(i).__name__})"
-            )
+            raise IndexError(_errors.INVALID_INDEX.format(type(i).__name__))
     if advanced:
         indices: list = [None] * out._data.ndim
         for d, t_ in advanced:
@@ -653,16 +591,13 @@ def cat(tensors, dim: int = 0) -> Tensor:
     """Join tensors along an existing dimension."""
     tensors = tuple(tensors)
     if not tensors:
-        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError(_errors.CAT_EMPTY)
     d = normalize_dim(dim, tensors[0]._data.ndim)
     first = tensors[0]._data.shape
     for i, x in enumerate(tensors[1:], start=1):
         for k, (s0, s1) in enumerate(zip(first, x._data.shape)):
             if k != d and s0 != s1:
-                raise RuntimeError(
-                    f"Sizes of tensors must match except in dimension {d}. Expected size {s0} "
-                    f"but got size {s1} for tensor number {i} in the list."
-                )
+                raise RuntimeError(_errors.CAT_SIZES.format(d, s0, s1, i))
     dt = result_dtype(*tensors).np
     # torch allocates cat's result row-major (numpy follows an expanded input's strides)
     data = standard(np.concatenate([x._data.astype(dt, copy=False) for x in tensors], axis=d))
@@ -688,15 +623,12 @@ def stack(tensors, dim: int = 0) -> Tensor:
     """Join tensors along a new dimension."""
     tensors = tuple(tensors)
     if not tensors:
-        raise RuntimeError("stack expects a non-empty TensorList")
+        raise RuntimeError(_errors.STACK_EMPTY)
     d = normalize_dim(dim, tensors[0]._data.ndim + 1)
     shape0 = tensors[0]._data.shape
     for i, x in enumerate(tensors):
         if x._data.shape != shape0:
-            raise RuntimeError(
-                f"stack expects each tensor to be equal size, but got {list(shape0)} at entry 0 "
-                f"and {list(x._data.shape)} at entry {i}"
-            )
+            raise RuntimeError(_errors.STACK_SIZES.format(list(shape0), list(x._data.shape), i))
     dt = result_dtype(*tensors).np
     data = standard(np.stack([x._data.astype(dt, copy=False) for x in tensors], axis=d))
     out = record(data, StackBackward0, tensors)
@@ -723,9 +655,6 @@ def unbind(a: Tensor, dim: int = 0) -> tuple:
     d = normalize_dim(dim, a._data.ndim)
     parts = [a._data[(slice(None),) * d + (i,)] for i in range(a._data.shape[d])]
     parts = [p if isinstance(p, np.ndarray) else np.asarray(p) for p in parts]
-    from ..autograd.grad_mode import _state
-    from ._util import edge
-
     if not (_state.enabled and a._requires_grad):
         return tuple(_as_view(Tensor._make(p), a) for p in parts)
     node = UnbindBackward0((edge(a),), tuple((p.shape, p.dtype) for p in parts))
@@ -747,7 +676,3 @@ def clone(a: Tensor, contiguous: bool = False) -> Tensor:
     (torch's ``preserve_format``), or row-major for ``contiguous()``."""
     data = a._data.copy()  # row-major
     return record(data if contiguous else preserved(data, a._data), CloneBackward0, (a,))
-
-
-# backward_ops builds on pointwise, which imports this module: imported last, used at call time.
-from . import backward_ops as _bw  # noqa: E402

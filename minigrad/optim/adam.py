@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _errors
 from ..tensor import Tensor
 from .optimizer import Optimizer
 
@@ -43,15 +44,15 @@ class Adam(Optimizer):
         maximize: bool = False,
     ) -> None:
         if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
+            raise ValueError(_errors.INVALID_OPTION.format("learning rate:", lr))
         if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
+            raise ValueError(_errors.INVALID_OPTION.format("epsilon value:", eps))
         if not 0.0 <= betas[0] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+            raise ValueError(_errors.INVALID_OPTION.format("beta parameter at index 0:", betas[0]))
         if not 0.0 <= betas[1] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+            raise ValueError(_errors.INVALID_OPTION.format("beta parameter at index 1:", betas[1]))
         if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+            raise ValueError(_errors.INVALID_OPTION.format("weight_decay value:", weight_decay))
         defaults = {
             "lr": lr,
             "betas": tuple(betas),

@@ -15,7 +15,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..autograd.grad_mode import no_grad
+from .. import _errors
+from ..autograd.grad_mode import enable_grad, no_grad
 from ..nn.module import typename, zero_grads
 from ..tensor import Tensor
 
@@ -32,15 +33,12 @@ class Optimizer:
     def __init__(self, params: Iterable, defaults: dict[str, Any]) -> None:
         self.defaults = defaults
         if isinstance(params, Tensor):
-            raise TypeError(
-                "params argument given to the optimizer should be an iterable of Tensors or "
-                "dicts, but got " + typename(params)
-            )
+            raise TypeError(_errors.OPTIM_PARAMS_TENSOR.format(typename(params)))
         self.state: defaultdict = defaultdict(dict)  # parameter -> its state dict
         self.param_groups: list[dict[str, Any]] = []
         groups = list(params)
         if len(groups) == 0:
-            raise ValueError("optimizer got an empty parameter list")
+            raise ValueError(_errors.OPTIM_EMPTY)
         if not isinstance(groups[0], dict):
             groups = [{"params": groups}]
         for group in groups:
@@ -49,38 +47,27 @@ class Optimizer:
     def add_param_group(self, param_group: dict[str, Any]) -> None:
         """Add a group of parameters with its own options (missing ones from the defaults)."""
         if not isinstance(param_group, dict):
-            raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
+            raise TypeError(_errors.OPTIM_GROUP_NOT_DICT.format(type(param_group)))
         params = param_group["params"]
         if isinstance(params, Tensor):
             param_group["params"] = [params]
         elif isinstance(params, set):
-            raise TypeError(
-                "optimizer parameters need to be organized in ordered collections, but the "
-                "ordering of tensors in sets will change between runs. Please use a list instead."
-            )
+            raise TypeError(_errors.OPTIM_PARAMS_SET)
         else:
             param_group["params"] = list(params)
         for p in param_group["params"]:
             if not isinstance(p, Tensor):
-                raise TypeError(
-                    "optimizer can only optimize Tensors, but one of the params is " + typename(p)
-                )
+                raise TypeError(_errors.OPTIM_NOT_TENSOR.format(typename(p)))
             if not (p.is_leaf or p.retains_grad):
-                raise ValueError("can't optimize a non-leaf Tensor")
+                raise ValueError(_errors.OPTIM_NON_LEAF)
         for name, default in self.defaults.items():
             param_group.setdefault(name, default)
         ids = [id(p) for p in param_group["params"]]
         if len(ids) != len(set(ids)):
-            warnings.warn(
-                "optimizer contains a parameter group with duplicate parameters; in future, "
-                "this will cause an error; see github.com/pytorch/pytorch/issues/40967 for "
-                "more information",
-                UserWarning,
-                stacklevel=3,
-            )
+            warnings.warn(_errors.OPTIM_DUPLICATE_WARNING, UserWarning, stacklevel=3)
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         if any(i in seen for i in ids):
-            raise ValueError("some parameters appear in more than one parameter group")
+            raise ValueError(_errors.OPTIM_SHARED_PARAMS)
         self.param_groups.append(param_group)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
@@ -92,8 +79,6 @@ class Optimizer:
         """Update every parameter that has a gradient; return ``closure()`` if given."""
         loss = None
         if closure is not None:
-            from ..autograd.grad_mode import enable_grad
-
             with enable_grad():
                 loss = closure()
         with no_grad():

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _errors
 from ..tensor import Tensor
 from .optimizer import Optimizer
 
@@ -45,11 +46,11 @@ class SGD(Optimizer):
         maximize: bool = False,
     ) -> None:
         if lr < 0.0:
-            raise ValueError(f"Invalid learning rate: {lr}")
+            raise ValueError(_errors.INVALID_OPTION.format("learning rate:", lr))
         if momentum < 0.0:
-            raise ValueError(f"Invalid momentum value: {momentum}")
+            raise ValueError(_errors.INVALID_OPTION.format("momentum value:", momentum))
         if weight_decay < 0.0:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+            raise ValueError(_errors.INVALID_OPTION.format("weight_decay value:", weight_decay))
         defaults = {
             "lr": lr,
             "momentum": momentum,
@@ -62,7 +63,7 @@ class SGD(Optimizer):
             "fused": None,
         }
         if nesterov and (momentum <= 0 or dampening != 0):
-            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+            raise ValueError(_errors.NESTEROV)
         super().__init__(params, defaults)
 
     def _step_group(self, group: dict[str, Any]) -> None:

@@ -26,8 +26,8 @@ from typing import Any
 
 import numpy as np
 
+from ..autograd.accumulate_grad import AccumulateGrad
 from ..autograd.engine import _input_meta
-from ..autograd.graph import AccumulateGrad
 from .backward import backward_graph
 from .diagram import Diagram
 from .overlay import Overlay

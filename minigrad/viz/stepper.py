@@ -8,6 +8,11 @@ Frames are built when first shown and cached, SVG included: moving back and fort
 dictionary lookup. Without a frontend, ``print(stepper)`` and ``stepper.text(k)`` give the
 same content as text.
 
+Displayed, a stepper also offers ``text/html``: a :func:`~minigrad.viz.flipbook.flipbook` of
+every frame, exactly as the widget shows them, that steps with no kernel. JupyterLab shows
+the live widget when a kernel made it, and the flipbook wherever the widget cannot run (a
+lesson opened before running, the static site, nbviewer, VS Code).
+
 Math: backward computes leaf.grad = Σ over paths of the product of local derivatives; the
 slider shows that sum being built one node at a time.
 
@@ -30,8 +35,9 @@ import ipywidgets as widgets
 
 from ._walk import check_tensors, op_name, seq_of, walk
 from .diagram import Diagram
+from .flipbook import flipbook
 from .forward import forward_graph
-from .frames import Frames, inline_svg
+from .frames import Frames, _sentence, inline_svg
 from .render import GraphvizNotFound
 from .second_order import second_order_graph
 from .trace import Run, Trace, node_title, trace_backward
@@ -39,10 +45,6 @@ from .trace import Run, Trace, node_title, trace_backward
 __all__ = ["BackwardStepper", "ForwardStepper", "SecondOrderStepper", "step_backward"]
 
 _CODE = re.compile(r"`([^`]*)`")
-
-
-def _sentence(text: str) -> str:
-    return text if text.endswith(".") else text + "."
 
 
 def _paragraph(text: str) -> str:
@@ -110,7 +112,7 @@ class _Stepper(widgets.VBox):
 
     def _show(self, k: int) -> None:
         self.diagram_html.value = self.svg_html(k)
-        self.explanation.value = _paragraph(self.explain(k))
+        self.explanation.value = _paragraph(self.explain(k))  # frame_html(k) = the two
 
     # -- frames ------------------------------------------------------------------------
     def _check(self, k: int | None) -> int:
@@ -151,6 +153,28 @@ class _Stepper(widgets.VBox):
         """Render every frame now (slower start, then every slider move is a lookup)."""
         for k in range(self.slider.max + 1):
             self.svg(k)
+
+    def frame_html(self, k: int | None = None) -> str:
+        """Frame ``k`` as the widget shows it: the diagram, then the explanation."""
+        k = self._check(k)
+        return self.svg_html(k) + _paragraph(self.explain(k))
+
+    def flipbook(self) -> str:
+        """Every frame as a self-contained HTML flipbook, starting at the step shown; where
+        scripts do not run, it lists each step's explanation."""
+        frames = range(self.slider.max + 1)
+        return flipbook(
+            [self.frame_html(k) for k in frames],
+            start=self.step,
+            interval=self.play.interval,
+            captions=[_paragraph(self.explain(k)) for k in frames],
+        )
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict:
+        """The widget's view (used where a kernel runs it), its repr, and the flipbook."""
+        data = super()._repr_mimebundle_(**kwargs)
+        data["text/html"] = self.flipbook()
+        return data
 
     def text(self, k: int | None = None) -> str:
         """Frame ``k`` as text: the explanation, then the diagram's text rendering."""

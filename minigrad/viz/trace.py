@@ -32,9 +32,10 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import engine as _engine
-from ..autograd.graph import AccumulateGrad, SavedTensor
-from ..ops._util import SavedAttr
+from ..autograd.accumulate_grad import AccumulateGrad
+from ..autograd.observer import observe_backward
+from ..autograd.saved import SavedAttr, SavedTensor
+from ..tensor import Tensor
 from ._walk import Names, format_value, walk
 
 __all__ = [
@@ -59,8 +60,6 @@ def format_grad(value: Any) -> str:
     """
     if value is None:
         return "None"
-    from ..tensor import Tensor
-
     t = value if isinstance(value, Tensor) else Tensor._make(np.asarray(value))
     return " ".join(line.strip() for line in format_value(t).split("\n"))
 
@@ -346,25 +345,22 @@ def _live_saved(node: Any) -> tuple:
 class _Builder:
     """Collects one run's events (the engine's objects are read, never changed)."""
 
-    def __init__(self, params, root_edges, root_grads, deps, heap, buffers, needed,
-                 captures, captured, keep_graph, create_graph, accumulate_grad) -> None:  # fmt: skip
-        self.deps, self.heap, self.buffers = deps, heap, buffers
-        self.needed, self.captures, self.captured = needed, captures, captured
-        roots = []
-        for node, _ in root_edges:
-            if node not in roots:
-                roots.append(node)
-        nodes = tuple(walk(roots).order)
+    def __init__(self, params: dict | None, task: Any) -> None:
+        self.task = task  # the engine's GraphTask
+        self.deps, self.buffers = task.deps, task.buffers
+        self.needed, self.captures, self.captured = task.needed, task.captures, task.captured
+        needed, captures, captured, deps = self.needed, self.captures, self.captured, self.deps
+        nodes = tuple(walk(task.root_nodes).order)
         cap_edges = [None] * len(captured)
         for node, pairs in (captures or {}).items():
             for nr, idx in pairs:
                 cap_edges[idx] = (node, nr)
         self.run = Run(
-            roots=tuple(root_edges),
-            seeds=tuple(_copy(g) for g in root_grads),
-            keep_graph=keep_graph,
-            create_graph=create_graph,
-            accumulate_grad=accumulate_grad,
+            roots=tuple(task.roots),
+            seeds=tuple(_copy(g) for g in task.seeds),
+            keep_graph=task.keep_graph,
+            create_graph=task.create_graph,
+            accumulate_grad=task.accumulate,
             nodes=nodes,
             deps=(),
             ready=(),
@@ -381,14 +377,11 @@ class _Builder:
             params=params,
         )
         self.run.deps = tuple((n, deps[n]) for n in nodes if deps.get(n, 0) > 0)
-        self.run.ready = self._ready()
+        self.run.ready = task.ready_nodes()
         self.run.waiting = tuple(
-            (n, tuple(_copy(g) for g in buffers[n])) for n in nodes if n in buffers
+            (n, tuple(_copy(g) for g in self.buffers[n])) for n in nodes if n in self.buffers
         )
         self.current: dict | None = None
-
-    def _ready(self) -> tuple:
-        return tuple(e[2] for e in sorted(self.heap, key=lambda e: (e[0], e[1])))
 
     def received(self, node, inputs) -> None:
         self.current = {
@@ -452,7 +445,7 @@ class _Builder:
                 accumulated=accumulated,
                 hooks=tuple(cur["hooks"]),
                 freed=tuple(n for n in cur["saved"] if n not in still),
-                ready=self._ready(),
+                ready=self.task.ready_nodes(),
                 deps_changed=deps_changed,
                 waiting_changed=waiting_changed,
             )
@@ -478,21 +471,20 @@ def _copy_any(value: Any) -> Any:
 
 
 class Recorder:
-    """The engine's tracer: turns the engine's reports into :class:`Run` records.
-
-    Protocol (called by ``minigrad.autograd.engine.execute``): ``begin(...)`` once with the
-    engine's state objects, then per popped node ``received(node, inputs)``, any number of
-    ``hook(kind, node, input_nr, fn, before, after)``, ``step(node, inputs, outputs)``
-    (``outputs`` None when the node did not run), and ``end(exception or None)``.
+    """A ``BackwardObserver`` (``minigrad.autograd.observer``) that turns the engine's reports
+    into :class:`Run` records: ``begin(task)`` once with the engine's ``GraphTask``, then per
+    popped node ``received(node, grads)``, any number of ``hook(kind, node, input_nr, fn,
+    before, after)``, ``step(node, grads, outputs)`` (``outputs`` None when the node did
+    not run), and ``end(exception or None)``.
     """
 
     def __init__(self, trace: Trace) -> None:
         self.trace = trace
         self._active: list[tuple[int, _Builder]] = []  # a hook may run a nested backward
 
-    def begin(self, *state) -> None:
+    def begin(self, task: Any) -> None:
         self.trace.runs.append(None)  # placeholder: runs are listed in the order they start
-        self._active.append((len(self.trace.runs) - 1, _Builder(self.trace.params, *state)))
+        self._active.append((len(self.trace.runs) - 1, _Builder(self.trace.params, task)))
 
     def received(self, node, inputs) -> None:
         self._active[-1][1].received(node, inputs)
@@ -524,9 +516,5 @@ def trace_backward(params: dict | None = None) -> Iterator[Trace]:
     if params is not None and not isinstance(params, dict):
         raise TypeError(f"params must be a dict of name -> tensor, got {type(params).__name__}")
     trace = Trace(params)
-    previous = _engine._tracer
-    _engine._tracer = Recorder(trace)
-    try:
+    with observe_backward(Recorder(trace)):
         yield trace
-    finally:
-        _engine._tracer = previous

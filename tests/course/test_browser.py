@@ -2,14 +2,24 @@
 
 nbval proves the kernels print the right outputs; this proves the page shows them. Playwright
 drives Debian's Chromium (``/usr/bin/chromium``; Playwright's own browser download is not used)
-against a JupyterLab started on a free 127.0.0.1 port, with a token, in a temporary copy of
-``course/``. For every lesson it runs all cells from the Run menu and checks that no error is
-shown outside cells tagged ``raises-exception`` and no widget failed to display. In
-``02_the_graph`` (and ``09_higher_order`` once it exists) it moves each backward stepper with
-the keyboard and with a mouse drag and checks the diagram against a trace of the same example
-recorded here with ``minigrad.viz.trace_backward``: the highlighted node, the gradients written
-on the edges, and the explanation. Screenshots of every checked state go to a folder that the
-test prints (``MINIGRAD_SCREENSHOTS`` to choose it).
+against a JupyterLab started as the launcher (``tools.lab``) starts it: on a free 127.0.0.1
+port, with a token, in a temporary copy of ``course/``, with the launcher's quiet settings and
+its notebooks trusted in a fresh signature store (as on a new machine). For every lesson:
+
+- **open** (before anything runs): every stored diagram is shown as a picture, every stepper
+  as a flipbook that has started, and no popup or dialog is open; in ``02_the_graph`` and
+  ``09_higher_order`` each flipbook is stepped with the keyboard and the mouse;
+- **run**: Run All from the Run menu; no error outside cells tagged ``raises-exception``, no
+  widget that failed to display, and the steppers are live widgets now (no flipbook left);
+- **steppers** (02 and 09): each live stepper is moved with the keyboard and a mouse drag;
+- **site** (02 and 09): ``tools.site.build_site`` writes the static pages (as ``make html``),
+  which are opened from ``file://`` with every network request refused; each flipbook steps by
+  keyboard and mouse and shows the frames the live widget showed.
+
+Every frame seen is checked against a trace of the same example recorded here with
+``minigrad.viz.trace_backward``: the highlighted node, the gradients written on the edges, and
+the explanation. Screenshots of every checked state go to a folder that the test prints
+(``MINIGRAD_SCREENSHOTS`` to choose it).
 
 Without Chromium or Playwright the test skips; CI sets ``MINIGRAD_REQUIRE_BROWSER=1``, which
 turns that skip into a failure. Select or deselect it with ``-m browser`` / ``-m 'not browser'``.
@@ -36,8 +46,9 @@ from pathlib import Path
 import pytest
 
 import minigrad as mg
-from minigrad.course import lab
-from minigrad.course.notebooks import COURSE_DIR, lessons
+from tools import lab
+from tools.notebooks import COURSE_DIR, lessons
+from tools.site import build_site
 
 pytestmark = pytest.mark.browser
 
@@ -58,6 +69,7 @@ CHROMIUM_ARGS = [
 STEPPER_LESSONS = ("02_the_graph.ipynb", "09_higher_order.ipynb")
 RUN_TIMEOUT_MS = int(os.environ.get("MINIGRAD_RUN_TIMEOUT", "120")) * 1000
 SVG_NS = "{http://www.w3.org/2000/svg}"
+PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
 
 
 def _unavailable(reason: str) -> None:
@@ -69,15 +81,9 @@ def _unavailable(reason: str) -> None:
 # --- JupyterLab ------------------------------------------------------------------------
 
 
-# JupyterLab's own settings: no news or update prompts (no network), every cell in the DOM
-# (no windowing), so that cell i on the page is cell i of the notebook.
-LAB_OVERRIDES = {
-    "@jupyterlab/apputils-extension:notification": {
-        "fetchNews": "false",
-        "checkForUpdates": False,
-    },
-    "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
-}
+# Besides the launcher's own settings (no news prompt, no update check): every cell in the
+# DOM (no windowing), so that cell i on the page is cell i of the notebook.
+LAB_OVERRIDES = {"@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"}}
 
 
 @dataclass
@@ -133,27 +139,29 @@ def jupyter(tmp_path_factory) -> Iterator[Lab]:
         pytest.fail(f"no lessons in {COURSE_DIR}")
     tmp = tmp_path_factory.mktemp("lab")
     root = tmp / "course"
-    shutil.copytree(COURSE_DIR, root, ignore=shutil.ignore_patterns("learner", ".*"))
-    settings = tmp / "app-settings"
-    settings.mkdir()
-    (settings / "overrides.json").write_text(json.dumps(LAB_OVERRIDES))
+    # The learner copies too: the launcher trusts them as well.
+    shutil.copytree(COURSE_DIR, root, ignore=shutil.ignore_patterns(".*"))
     env = dict(os.environ)
     # A private Jupyter home: the learner's own settings, workspaces and kernels play no part.
-    for var in ("JUPYTER_CONFIG_DIR", "JUPYTER_RUNTIME_DIR", "JUPYTERLAB_SETTINGS_DIR"):
+    for var in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR"):
         (tmp / var.lower()).mkdir()
         env[var] = str(tmp / var.lower())
+    env["JUPYTERLAB_SETTINGS_DIR"] = str(tmp / "user-settings")
     env["JUPYTERLAB_WORKSPACES_DIR"] = str(tmp / "workspaces")
     # The venv's own python3 kernel (its argv "python" becomes this interpreter) before any
     # kernel of the same name in the user's home.
     env["JUPYTER_PREFER_ENV_PATH"] = "1"
+    # As the launcher does: trust the notebooks (in a signature store that does not exist yet,
+    # as on a fresh machine) and give JupyterLab the quiet settings.
+    trust_dir = tmp / "trust"
+    assert lab.trust_notebooks(root, trust_dir), "no notebook was trusted"
+    settings = lab.lab_settings(tmp / "app-settings", extra=LAB_OVERRIDES)
     port, token = lab.free_port(), os.urandom(16).hex()
-    cmd = lab.lab_command(
-        root, port=port, token=token, extra=[f"--LabApp.app_settings_dir={settings}"]
-    )
+    cmd = lab.lab_command(root, port=port, token=token, settings=settings, trust_dir=trust_dir)
     log = open(tmp / "jupyterlab.log", "w")  # noqa: SIM115 - closed in finally
     # Its own process group, so that it is stopped by group id whatever it started.
     proc = subprocess.Popen(
-        cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        cmd, cwd=lab.REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
     )
     try:
         lab.wait_until_ready(lab.HOST, port, token, proc)
@@ -205,7 +213,7 @@ def browser(tmp_path_factory):
             context.close()
 
 
-# --- running a lesson ------------------------------------------------------------------
+# --- opening and running a lesson ------------------------------------------------------
 
 
 @dataclass
@@ -215,13 +223,15 @@ class RunLesson:
 
 
 class Lessons:
-    """One JupyterLab page; opens each lesson from the file browser as a learner does, runs it
-    once (Run → Run All Cells) and saves it. The lesson stays open until the next one is
-    opened (steppers are moved in between); then its tab is closed and its kernel shut down."""
+    """One JupyterLab page; opens each lesson from the file browser as a learner does, checks
+    it before running, runs it once (Run → Run All Cells) and saves it. The lesson stays open
+    until the next one is opened (steppers are moved in between); then its tab is closed and
+    its kernel shut down."""
 
     def __init__(self, browser, jupyter: Lab, screenshots: Path) -> None:
         self.browser, self.jupyter, self.screenshots = browser, jupyter, screenshots
         self.page = None
+        self.current: str | None = None
         self.done: dict[str, RunLesson] = {}
         self.seconds: dict[str, float] = {}
 
@@ -233,21 +243,29 @@ class Lessons:
             self.page.wait_for_selector(".jp-DirListing-item", timeout=60_000)
         return self.page
 
-    def run(self, name: str) -> RunLesson:
-        if name in self.done:
-            return self.done[name]
-        for other in list(self.done):
-            self.close(other)
+    def open(self, name: str):
+        """The page, with ``name`` open in the current tab (any other lesson closed)."""
+        if self.current == name:
+            return self.page
+        if self.current is not None:
+            self.close(self.current)
         start = time.monotonic()
         page = self._app()
         tab = page.locator("#jp-main-dock-panel .lm-TabBar-tab", has_text=name)
         if tab.count() == 0:
             page.locator(".jp-DirListing-item", has_text=name).dblclick()
         tab.click()
-        page.wait_for_selector(
-            ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell", timeout=60_000
-        )
+        page.wait_for_selector(f"{PANEL} .jp-Notebook .jp-Cell", timeout=60_000)
         _wait_kernel_idle(page, name)
+        self.current = name
+        self.seconds[name] = time.monotonic() - start
+        return page
+
+    def run(self, name: str) -> RunLesson:
+        if name in self.done:
+            return self.done[name]
+        page = self.open(name)
+        start = time.monotonic()
         page.get_by_role("menuitem", name="Run", exact=True).click()
         page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
         _wait_run_all_done(page, self.jupyter.root / name)
@@ -258,20 +276,22 @@ class Lessons:
         )
         page.screenshot(path=str(self.screenshots / f"{Path(name).stem}.png"))
         saved = json.loads((self.jupyter.root / name).read_text())
-        self.seconds[name] = time.monotonic() - start
+        self.seconds[name] += time.monotonic() - start
         self.done[name] = RunLesson(page, saved)
         return self.done[name]
 
     def close(self, name: str) -> None:
         """Close the lesson's tab and shut its kernel down (the machine has 2 cores)."""
-        if self.done.pop(name, None) is not None:
+        if self.current == name:
             page = self.page
             tab = page.locator("#jp-main-dock-panel .lm-TabBar-tab", has_text=name)
             tab.locator(".lm-TabBar-tabCloseIcon").click()
             discard = page.get_by_role("button", name="Discard")
-            if discard.count():  # a widget may have marked the notebook changed
+            if discard.count():  # a kernel or a widget may have marked the notebook changed
                 discard.click()
             tab.wait_for(state="detached")
+            self.current = None
+        self.done.pop(name, None)
         self.jupyter.shutdown_kernels(name)
 
 
@@ -279,10 +299,19 @@ class Lessons:
 def run_lesson(request, browser, jupyter, screenshots) -> Iterator[Lessons]:
     lessons_ = Lessons(browser, jupyter, screenshots)
     yield lessons_
-    for name in list(lessons_.done):
-        lessons_.close(name)
+    if lessons_.current is not None:
+        lessons_.close(lessons_.current)
     times = ", ".join(f"{n[:2]}: {t:.0f} s" for n, t in sorted(lessons_.seconds.items()))
-    _say(request.config, f"browser test: open + Run All + save per lesson: {times}")
+    _say(request.config, f"browser test: open + check + Run All + save per lesson: {times}")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    """The static pages of the stepper lessons, built as ``make html`` builds them."""
+    out = tmp_path_factory.mktemp("site")
+    names = [n for n in STEPPER_LESSONS if (COURSE_DIR / n).exists()]
+    build_site(out, COURSE_DIR, names)
+    return out
 
 
 def _wait_kernel_idle(page, name: str) -> None:
@@ -360,40 +389,106 @@ def _unrun_cells(saved: dict) -> list[int]:
 
 
 LESSONS = [p.name for p in lessons()]
-# Each lesson is run, then (in the lessons with a backward stepper) its steppers are moved,
-# before the next lesson opens: one kernel at a time.
+# Each lesson is opened and checked before it runs, then run; in the lessons with a backward
+# stepper the flipbooks are stepped before running and the live steppers after, before the
+# next lesson opens (one kernel at a time). Last, the flipbooks of the static site.
 CASES = [
     pytest.param(name, part, id=f"{Path(name).stem}-{part}")
     for name in sorted(set(LESSONS) | set(STEPPER_LESSONS))
-    for part in (("run",) if name in LESSONS else ())
+    for part in (("open", "run") if name in LESSONS else ())
     + (("steppers",) if name in STEPPER_LESSONS else ())
-]
+] + [pytest.param(name, "site", id=f"{Path(name).stem}-site") for name in STEPPER_LESSONS]
+# The diagrams each stepper showed, to compare the flipbooks with the live widget:
+# {(where, lesson): {stepper number: {step: svg}}}, where is "lab-flipbook", "widget", "site".
+SEEN: dict[tuple[str, str], dict[int, dict[int, str]]] = {}
 
 
 @pytest.mark.parametrize(("name", "part"), CASES)
-def test_course_in_jupyterlab(run_lesson, screenshots, name, part):
-    if part == "run":
-        _check_lesson_page(name, run_lesson.run(name))
-        return
-    if not (COURSE_DIR / name).exists():
+def test_course_in_jupyterlab(request, browser, screenshots, name, part):
+    if part in ("steppers", "site") and not (COURSE_DIR / name).exists():
         pytest.skip(f"{name} does not exist yet (a later lesson): its steppers are not checked")
-    _check_steppers(name, run_lesson.run(name).page, screenshots)
+    if part == "site":
+        _check_site(name, request.getfixturevalue("site"), browser, screenshots)
+        return
+    lessons_: Lessons = request.getfixturevalue("run_lesson")
+    if part == "open":
+        _check_opened(name, lessons_.open(name), lessons_.jupyter.root / name, screenshots)
+    elif part == "run":
+        _check_lesson_page(name, lessons_.run(name))
+    else:
+        _check_steppers(name, lessons_.run(name).page, screenshots)
+
+
+def _stored_pictures(notebook: Path) -> tuple[int, int]:
+    """(diagrams, flipbooks) among the notebook's stored outputs."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    data = [o.get("data", {}) for c in cells if c["cell_type"] == "code" for o in c["outputs"]]
+    diagrams = sum(1 for d in data if "image/svg+xml" in d)
+    books = sum(1 for d in data if 'class="mg-flipbook"' in "".join(d.get("text/html", "")))
+    return diagrams, books
+
+
+SHOWN_PICTURES = """(panel) => {
+    const outs = [...document.querySelectorAll(panel + ' .jp-OutputArea-output')];
+    const loaded = o => [...o.querySelectorAll('img')].some(i => i.complete && i.naturalWidth > 0);
+    return [
+        outs.filter(o => o.dataset.mimeType === 'image/svg+xml' && loaded(o)).length,
+        outs.filter(o => o.querySelector('.mg-flipbook[data-ready] svg')).length,
+    ];
+}"""
+
+
+def _check_opened(name: str, page, notebook: Path, screenshots: Path) -> None:
+    """Before anything runs: every stored diagram is a picture, every stepper a flipbook."""
+    diagrams, books = _stored_pictures(notebook)
+    assert diagrams, f"{name}: no stored diagram"
+    try:
+        page.wait_for_function(
+            f"([panel, want]) => JSON.stringify(({SHOWN_PICTURES})(panel)) === JSON.stringify(want)",
+            arg=[PANEL, [diagrams, books]],
+            timeout=20_000,
+        )
+    except Exception:  # noqa: BLE001 - report what is shown instead of a timeout
+        shown = page.evaluate(SHOWN_PICTURES, PANEL)
+        page.screenshot(path=str(screenshots / f"{Path(name).stem}-opened-FAILED.png"))
+        pytest.fail(
+            f"{name} before running: {shown[0]} of {diagrams} diagrams shown as pictures, "
+            f"{shown[1]} of {books} flipbooks started (the rest show their text)"
+        )
+    page.screenshot(path=str(screenshots / f"{Path(name).stem}-opened.png"))
+    # No popup: no notification (JupyterLab's news prompt is one) and no dialog.
+    assert page.locator(".Toastify__toast").all_inner_texts() == []
+    assert page.locator(".jp-Dialog").count() == 0
+    if name in STEPPER_LESSONS:
+        roots = page.locator(f"{PANEL} .jp-OutputArea-output .mg-flipbook")
+        _check_flipbooks(name, page, roots, screenshots, "lab-flipbook")
 
 
 def _check_lesson_page(name: str, result: RunLesson) -> None:
     page = result.page
     # What the learner sees: no widget that failed to render, anywhere on the page.
-    body = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)").inner_text()
+    body = page.locator(PANEL).inner_text()
     assert "Error displaying widget" not in body
-    # What the page ran: the notebook JupyterLab saved after Run All.
+    # Run, a stepper is the live widget: JupyterLab prefers the widget view to the flipbook.
+    assert page.locator(f"{PANEL} .mg-flipbook").count() == 0, "a flipbook is left after running"
+    # What the page ran: the notebook JupyterLab saved after Run All. The launcher's server
+    # saved each stepper as its flipbook, without the widget view (no "Error displaying widget"
+    # when the file is opened again without a kernel).
+    outputs = [o for c in result.saved["cells"] for o in c.get("outputs", [])]
+    steppers = [
+        o for o in outputs if "Stepper(" in "".join(o.get("data", {}).get("text/plain", ""))
+    ]
+    for out in steppers:
+        assert lab.WIDGET_VIEW not in out["data"], f"{name}: a stepper saved with its widget view"
+        assert 'class="mg-flipbook"' in "".join(out["data"]["text/html"])
     errors = _errors_outside_tagged_cells(result.saved)
     assert not errors, f"{name}: errors in cells not tagged raises-exception:\n" + "\n".join(errors)
     assert not _unrun_cells(result.saved), f"{name}: cells not run: {_unrun_cells(result.saved)}"
     # And every error the page shows is in a tagged cell (the DOM agrees with the file).
     shown = page.evaluate(
-        """() => [...document.querySelectorAll(
-                '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook > .jp-Cell')]
-            .map((c, i) => [i, c.innerText.includes('Traceback (most recent call last)')])"""
+        """(panel) => [...document.querySelectorAll(panel + ' .jp-Notebook > .jp-Cell')]
+            .map((c, i) => [i, c.innerText.includes('Traceback (most recent call last)')])""",
+        PANEL,
     )
     tagged = {
         i
@@ -401,6 +496,68 @@ def _check_lesson_page(name: str, result: RunLesson) -> None:
         if "raises-exception" in c.get("metadata", {}).get("tags", [])
     }
     assert [i for i, tb in shown if tb and i not in tagged] == []
+
+
+def _check_site(name: str, site: Path, browser, screenshots: Path) -> None:
+    """The static page from file://, no server, every network request refused."""
+    page_file = site / f"{Path(name).stem}.html"
+    assert page_file.exists(), f"make html wrote no {page_file.name}"
+    page = browser.new_page()
+    refused: list[str] = []
+
+    def offline(route) -> None:
+        if route.request.url.startswith("file:"):
+            route.continue_()
+        else:
+            refused.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", offline)
+    try:
+        page.goto(page_file.as_uri())
+        want = page_file.read_text(encoding="utf-8").count('<div class="mg-flipbook"')
+        assert want, f"{page_file.name} has no flipbook"
+        page.wait_for_function(
+            "(n) => document.querySelectorAll('.mg-flipbook[data-ready]').length === n", arg=want
+        )
+        page.screenshot(path=str(screenshots / f"{Path(name).stem}-site.png"), full_page=True)
+        _check_flipbooks(name, page, page.locator(".mg-flipbook"), screenshots, "site")
+        assert refused == [], f"the static page asked the network for {refused}"
+    finally:
+        page.close()
+    _same_frames(name, "site", "widget")
+    # Where scripts do not run (GitHub strips them), the static part shows instead: a filmstrip
+    # of every frame, or the first frame and the list of every step's explanation.
+    page = browser.new_page()
+    try:
+        cdp = browser.new_cdp_session(page)
+        cdp.send("Emulation.setScriptExecutionDisabled", {"value": True})
+        page.goto(page_file.as_uri())
+        static = page.locator(".mg-flipbook-static")
+        assert static.count() == want
+        for i in range(want):
+            part = static.nth(i)
+            assert part.is_visible() and part.locator("svg").count() >= 1
+            frames, listed = part.locator("svg").count(), part.locator("li").count()
+            assert frames > 1 or listed > 1, f"flipbook {i} without scripts: one frame, no list"
+        static.first.screenshot(path=str(screenshots / f"{Path(name).stem}-site-noscript.png"))
+    finally:
+        page.close()
+
+
+def _same_frames(name: str, here: str, other: str) -> None:
+    """Every frame seen both ``here`` and ``other`` (in this run) is the same diagram."""
+    mine, theirs = SEEN.get((here, name), {}), SEEN.get((other, name), {})
+    pairs = [
+        (n, k, svg, theirs[n][k])
+        for n, frames in mine.items()
+        for k, svg in frames.items()
+        if k in theirs.get(n, {})
+    ]
+    if theirs:
+        assert pairs, f"{name}: no step seen both in the {here} and the {other}"
+    for n, k, a, b in pairs:
+        assert a == b, f"{name} stepper {n} step {k}: the {here} and the {other} differ"
 
 
 # --- the stepper -----------------------------------------------------------------------
@@ -525,7 +682,7 @@ class Example:
 
 
 def _curriculum_examples() -> list[Example]:
-    """CURRICULUM §2: w = z·z with z = x·x·y·y (x=2, y=3), and e = (a·b)·d (2, 3, 4)."""
+    """Lesson 02's examples: w = z·z with z = x·x·y·y (x=2, y=3), and e = (a·b)·d (2, 3, 4)."""
     from minigrad.viz import trace_backward
 
     out = []
@@ -547,7 +704,7 @@ def _curriculum_examples() -> list[Example]:
 
 
 def _higher_order_examples() -> list[Example]:
-    """CURRICULUM §9 as lesson 09 steps it: the second backward, d(dQ/dx)/d(x, y), Q = (x·x·y)²."""
+    """Lesson 09's second backward, as it steps it: d(dQ/dx)/d(x, y), Q = (x·x·y)²."""
     from minigrad.viz import trace_backward
 
     x = mg.tensor(2.0, requires_grad=True)
@@ -737,6 +894,8 @@ def _check_steppers(name: str, page, screenshots: Path) -> None:
             assert states[-1].value == target, f"dragged to step {target}, at {states[-1].value}"
             root.screenshot(path=f"{shot}-{i}-drag-step{states[-1].value}.png")
 
+        for s in states:
+            SEEN.setdefault(("widget", name), {}).setdefault(n, {})[s.value] = s.svg
         assert [s.value for s in states[:3]] == list(range(len(states[:3]))), "ArrowRight: +1"
         assert any(s.value == top for s in states), "the last step was reached"
         for a, b in zip(states, states[1:]):
@@ -747,8 +906,106 @@ def _check_steppers(name: str, page, screenshots: Path) -> None:
         matched += 1
         for s in states:
             check_frame(s, example, s.value)
+    _same_frames(name, "widget", "lab-flipbook")
     assert matched, (
         f"{name}: no stepper shows a curriculum example "
         f"({', '.join(ex.name for ex in examples)}); steps seen: "
         f"{[_read(r).maximum for r in roots]}"
     )
+
+
+# --- the flipbook ----------------------------------------------------------------------
+
+READ_FLIPBOOK = """(root) => {
+    const range = root.querySelector('input[type=range]');
+    const view = range.parentElement.nextElementSibling;  // the frame, below the controls
+    const svgs = [...view.querySelectorAll('svg')].filter(s => !s.parentElement.closest('svg'));
+    const clone = view.cloneNode(true);
+    clone.querySelectorAll('svg').forEach(n => n.remove());
+    return {
+        value: Number(root.dataset.step), max: Number(range.max),
+        svgs: svgs.map(s => s.outerHTML), text: clone.innerText.trim(),
+    };
+}"""
+
+
+def _read_flipbook(root) -> Shown:
+    raw = root.evaluate(READ_FLIPBOOK)
+    assert len(raw["svgs"]) == 1, f"expected one diagram in the flipbook, found {len(raw['svgs'])}"
+    return Shown(int(raw["value"]), int(raw["max"]), raw["svgs"][0], raw["text"])
+
+
+def _thumb_x(box: dict, value: int, maximum: int) -> float:
+    """Where a native range input draws its thumb for ``value`` (Chromium's 16 px thumb)."""
+    return box["x"] + 8 + (box["width"] - 16) * value / maximum
+
+
+def _step_flipbook(page, root, shot: str, label: str) -> list[Shown]:
+    """Step one flipbook by keyboard, buttons, slider drag and play; the states seen."""
+    first = _read_flipbook(root)
+    top = first.maximum
+    assert first.value == 0 and top > 0
+    states = [first]
+
+    def step(action: Callable[[], None], want: int, how: str) -> None:
+        action()
+        shown = _read_flipbook(root)
+        assert shown.value == want, f"{label}: {how} gave step {shown.value}, not {want}"
+        root.screenshot(path=f"{shot}-{len(states)}-{how}-step{want}.png")
+        states.append(shown)
+
+    def drag(target: int) -> None:
+        box = root.locator("input[type=range]").bounding_box()
+        y = box["y"] + box["height"] / 2
+        page.mouse.move(_thumb_x(box, states[-1].value, top), y)
+        page.mouse.down()
+        page.mouse.move(_thumb_x(box, target, top), y, steps=8)
+        page.mouse.up()
+
+    buttons = root.locator("button")  # play, previous, next
+    # Keyboard: the flipbook takes the focus (it is focusable) and steps with the arrows.
+    root.focus()
+    step(lambda: page.keyboard.press("ArrowRight"), 1, "key-right")
+    if top > 1:
+        step(lambda: page.keyboard.press("ArrowRight"), 2, "key-right")
+    step(lambda: page.keyboard.press("End"), top, "key-end")
+    step(lambda: page.keyboard.press("ArrowLeft"), top - 1, "key-left")
+    # Mouse: the previous / next buttons, then a drag of the slider's thumb.
+    step(lambda: buttons.nth(1).click(), max(top - 2, 0), "click-previous")
+    step(lambda: buttons.nth(2).click(), max(top - 1, 1), "click-next")
+    step(lambda: drag(0), 0, "drag")
+    step(lambda: drag(top // 2), top // 2, "drag")
+    # Play moves on by itself, one frame a second; pressing it again stops it.
+    buttons.nth(0).click()
+    page.wait_for_function(
+        "([r, v]) => Number(r.dataset.step) > v", arg=[root.element_handle(), top // 2]
+    )
+    buttons.nth(0).click()
+    for a, b in zip(states, states[1:]):
+        if a.value != b.value:
+            assert a.svg != b.svg, f"{label}: the same diagram at steps {a.value} and {b.value}"
+            assert a.text != b.text, f"{label}: the same text at steps {a.value} and {b.value}"
+    return states
+
+
+def _check_flipbooks(name: str, page, roots, screenshots: Path, where: str) -> None:
+    """Step every flipbook by keyboard and mouse; check each frame against the trace."""
+    count = roots.count()
+    assert count, f"{name} ({where}): no flipbook"
+    examples = EXAMPLES[name]()
+    matched = 0
+    seen = SEEN.setdefault((where, name), {})
+    for n in range(count):
+        root = roots.nth(n)
+        root.scroll_into_view_if_needed()
+        shot = str(screenshots / f"{Path(name).stem}-{where}{n}")
+        states = _step_flipbook(page, root, shot, f"{name} {where} flipbook {n}")
+        for s in states:
+            seen.setdefault(n, {})[s.value] = s.svg
+        example = _match(states[0], examples)
+        if example is None:
+            continue  # not a curriculum example (e.g. the edge-as-node stepper): stepped only
+        matched += 1
+        for s in states:
+            check_frame(s, example, s.value)
+    assert matched, f"{name} ({where}): no flipbook shows a curriculum example"

@@ -1,6 +1,6 @@
 """The course's conventions, on every lesson, and the tools that keep them.
 
-Each rule of :mod:`minigrad.course.conventions` runs on every lesson in ``course/``; each rule is
+Each rule of :mod:`tools.conventions` runs on every lesson in ``course/``; each rule is
 also shown to reject a notebook that breaks it. The learner copies must be current, and
 re-executing a notebook must give a byte-identical file.
 """
@@ -15,8 +15,8 @@ import sys
 import nbformat
 import pytest
 
-from minigrad.course import conventions
-from minigrad.course.notebooks import (
+from tools import conventions
+from tools.notebooks import (
     BEGIN,
     COURSE_DIR,
     END,
@@ -32,6 +32,7 @@ from minigrad.course.notebooks import (
 )
 
 LESSONS = lessons()
+ROOT = COURSE_DIR.parent  # `python -m tools` runs from the repository root
 PART_1 = [
     "00_start_here.ipynb",
     "01_forward_and_backward.ipynb",
@@ -168,7 +169,7 @@ def test_stored_text_is_what_write_produces():
 
 def test_cli_check_passes_and_lists_problems(tmp_path):
     ok = subprocess.run(
-        [sys.executable, "-m", "minigrad.course", "check"], capture_output=True, text=True
+        [sys.executable, "-m", "tools", "check"], capture_output=True, text=True, cwd=ROOT
     )
     assert ok.returncode == 0, ok.stdout + ok.stderr
     bad = tmp_path / "course"
@@ -176,7 +177,8 @@ def test_cli_check_passes_and_lists_problems(tmp_path):
     write(_nb(nbformat.v4.new_markdown_cell("# 00 · T")), bad / "00_t.ipynb")
     write(_nb(), bad / "2_bad.ipynb")
     out = subprocess.run(
-        [sys.executable, "-m", "minigrad.course", "--course", str(bad), "check"],
+        [sys.executable, "-m", "tools", "--course", str(bad), "check"],
+        cwd=ROOT,
         capture_output=True,
         text=True,
     )
@@ -283,7 +285,8 @@ def test_diagram_stepper_exercise_crosscheck_rules():
 
 def test_cli_learner_writes_copies_to_out(tmp_path):
     out = subprocess.run(
-        [sys.executable, "-m", "minigrad.course", "learner", "--out", str(tmp_path)],
+        [sys.executable, "-m", "tools", "learner", "--out", str(tmp_path)],
+        cwd=ROOT,
         capture_output=True,
         text=True,
     )
@@ -291,16 +294,3 @@ def test_cli_learner_writes_copies_to_out(tmp_path):
     assert sorted(p.name for p in tmp_path.glob("*.ipynb")) == [p.name for p in LESSONS]
     for lesson in LESSONS:
         assert (tmp_path / lesson.name).read_text() == dumps(learner_copy(read(lesson)))
-
-
-def test_lessons_show_errors_like_torch_users_see_them():
-    """Importing the course helpers switches IPython to Minimal tracebacks: the message a
-    torch user sees, with no engine frames (so lesson outputs don't track engine edits)."""
-    from IPython.core.interactiveshell import InteractiveShell
-
-    import minigrad.course as course
-
-    shell = InteractiveShell.instance()
-    shell.InteractiveTB.set_mode(mode="Context")
-    course._torch_like_tracebacks()
-    assert shell.InteractiveTB.mode == "Minimal"

@@ -612,3 +612,31 @@ def test_pow_scalar_special_exponents_match_torch_at_signed_zeros(exponent):
     np.testing.assert_allclose(ours, theirs, rtol=1e-6, equal_nan=True)
     finite_or_inf = ~np.isnan(theirs)
     assert (np.signbit(ours) == np.signbit(theirs))[finite_or_inf].all()
+
+
+def test_dtype_names_in_error_texts_are_torchs():
+    """Errors that name a dtype spell it as torch's C++ does, whatever the dtype: the C
+    type (``int``, ``long int``), the ScalarType (``Bool``) or the tensor type (``CPUBoolType``)."""
+
+    def prog(lib):
+        out = {}
+        for name in ("float64", "int64", "int32", "bool"):
+            a = lib.ones(2, 2, dtype=getattr(lib, name))
+            b = lib.ones(2, 2)
+            out[f"mm {name}"] = capture_error(lambda a=a, b=b: lib.mm(a, b))
+            out[f"linear {name}"] = capture_error(
+                lambda a=a, b=b: lib.nn.functional.linear(a, b, lib.ones(2))
+            )
+            out[f"expand {name}"] = capture_error(lambda a=a: a.expand(3))
+        return out
+
+    ours = compare_programs(prog)
+    assert ours["mm int32"] == (
+        "RuntimeError",
+        "expected m1 and m2 to have the same dtype, but got: int != float",
+    )
+    assert ours["expand bool"] == (
+        "RuntimeError",
+        "expand(CPUBoolType{[2, 2]}, size=[3]): the number of sizes provided (1) must be "
+        "greater or equal to the number of dimensions in the tensor (2)",
+    )

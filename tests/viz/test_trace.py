@@ -1,4 +1,4 @@
-"""``trace_backward`` against torch's hooks, on the CURRICULUM programs (§1–§9).
+"""``trace_backward`` against torch's hooks, on the course's worked examples (sections 1–9).
 
 Each program runs once with minigrad under ``trace_backward`` and once with torch, where
 every node of the graph gets a pre-hook (the gradients it receives) and a post-hook (the
@@ -17,8 +17,9 @@ import numpy as np
 import pytest
 
 import minigrad as mg
+from minigrad.autograd.observer import current_observer
 from minigrad.viz._walk import walk
-from minigrad.viz.trace import Run, format_grad, trace_backward
+from minigrad.viz.trace import Recorder, Run, format_grad, trace_backward
 from tests.oracle import require_torch
 
 # --- the two observers ------------------------------------------------------------------
@@ -156,7 +157,7 @@ def check(program) -> list:
     return traces
 
 
-# --- the CURRICULUM programs ------------------------------------------------------------
+# --- the course's worked examples (``sN_``: numbered by topic, 1 to 9) ------------------
 
 
 def s1_custom_function(lib, record):
@@ -383,7 +384,7 @@ def test_trace_matches_torch_hooks(program):
 
 
 def test_curriculum_values_in_the_trace():
-    """The values CURRICULUM §2/§4/§5/§9 quotes, read from the trace's last frames."""
+    """The values the course quotes (sections 2, 4, 5, 9), read from the trace's last frames."""
     (_, traces) = observe_minigrad(s2_shared_node)
     run = traces[0].run
     leaves = {
@@ -532,13 +533,12 @@ def test_grad_run_captures_and_skips():
 
 
 def test_trace_is_off_outside_the_block():
-    from minigrad.autograd import engine
-
     x = mg.tensor(2.0, requires_grad=True)
     with trace_backward() as trace:
+        assert isinstance(current_observer(), Recorder)
         (x * x).backward()
     (x * x).backward()
-    assert engine._tracer is None
+    assert current_observer() is None
     assert len(trace.runs) == 1
 
 

@@ -5,10 +5,12 @@
   executing twice gives byte-identical files. It is the only way outputs should change.
 - :func:`learner_copy` replaces each ``### BEGIN SOLUTION`` … ``### END SOLUTION`` block by
   ``# YOUR CODE HERE`` + ``raise NotImplementedError`` and clears the outputs.
-- :func:`problems` lists every convention a lesson breaks (see :mod:`minigrad.course.conventions`).
+- :func:`~tools.conventions.problems` lists every convention a lesson breaks.
+
+``python -m tools execute|learner|check`` runs them (``make execute``, ``make learner``).
 
 Example:
-    >>> from minigrad.course.notebooks import lessons
+    >>> from tools.notebooks import lessons
     >>> [p.name for p in lessons()][:1]
     ['00_start_here.ipynb']
 """
@@ -20,6 +22,7 @@ import re
 from pathlib import Path
 
 import nbformat
+from nbclient import NotebookClient
 
 __all__ = [
     "COURSE_DIR",
@@ -35,7 +38,8 @@ __all__ = [
     "learner_copies_current",
 ]
 
-COURSE_DIR = Path(__file__).resolve().parents[2] / "course"
+# The repository's course/ folder: these tools live beside it and are not installed.
+COURSE_DIR = Path(__file__).resolve().parents[1] / "course"
 LEARNER_DIR = COURSE_DIR / "learner"
 LESSON_RE = re.compile(r"^(\d\d)_([a-z0-9]+(?:_[a-z0-9]+)*)\.ipynb$")
 
@@ -111,7 +115,9 @@ def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
                 continue
             if WIDGET_VIEW in data:
                 # A widget's model id is random and its state is not stored: keep the
-                # deterministic text/plain (the stepper's repr); the kernel re-creates it.
+                # deterministic rest (a stepper's repr and flipbook). Without a view to
+                # restore, JupyterLab shows the flipbook, not "Error displaying widget",
+                # until the cell runs and the kernel makes the live widget.
                 del data[WIDGET_VIEW]
             if "text/plain" in data:
                 data["text/plain"] = _no_address(data["text/plain"])
@@ -151,8 +157,6 @@ def _coalesce_streams(outputs: list) -> list:
 
 def execute(path: Path | str, timeout: int = 300) -> nbformat.NotebookNode:
     """Run every cell of a lesson in a fresh ``python3`` kernel (cwd: the course directory)."""
-    from nbclient import NotebookClient
-
     path = Path(path)
     nb = read(path)
     client = NotebookClient(

@@ -2,10 +2,10 @@
 
 A rule takes ``(path, nb, paths)`` — the lesson's file, its notebook, and all lesson files —
 and returns human-readable problems (empty when the lesson complies). ``tests/course/test_conventions.py``
-runs every rule on every lesson; ``python -m minigrad.course check`` prints the problems.
+runs every rule on every lesson; ``python -m tools check`` prints the problems.
 
 Example:
-    >>> from minigrad.course.conventions import RULES
+    >>> from tools.conventions import RULES
     >>> sorted(RULES)[:2]
     ['crosscheck_last', 'diagram']
 """

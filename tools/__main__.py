@@ -1,4 +1,4 @@
-"""``python -m minigrad.course execute [lessons...] | learner [--out DIR] | check``.
+"""``python -m tools execute [lessons...] | learner [--out DIR] | check``.
 
 - ``execute``: re-run lessons in place (all by default; select by number, e.g. ``02``) and
   refresh their learner copies;
@@ -18,7 +18,7 @@ from .notebooks import COURSE_DIR, execute, learner_copy, lessons, write, write_
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m minigrad.course", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tools", description=__doc__)
     parser.add_argument("--course", type=Path, default=COURSE_DIR, help="the course directory")
     sub = parser.add_subparsers(dest="command", required=True)
     ex = sub.add_parser("execute", help="re-execute lessons in place")

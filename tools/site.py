@@ -1,15 +1,18 @@
-"""A static HTML copy of the course: ``python -m minigrad.course.html`` (``make html``).
+"""An offline static HTML copy of the course: ``python -m tools.site`` (``make html``).
 
 Every lesson is executed headlessly in a fresh ``python3`` kernel, in a temporary copy of
 ``course/`` (the committed notebooks are never touched), and exported with nbconvert's
-``HTMLExporter``; ``index.html`` links the lessons in order. Diagrams are inline SVG. A widget
-(a stepper) cannot move without a kernel, so it is drawn as it was after the cell ran — the
-diagram and explanation at its starting step — with no widget script, so it shows offline
-(nbconvert's page still typesets math with MathJax when it is online).
+``HTMLExporter``; ``index.html`` links the lessons in order. The pages load nothing from the
+network and open from ``file://``: the template (:data:`OFFLINE_TEMPLATE`) drops the
+require.js, MathJax, mermaid and widget scripts that nbconvert's ``lab`` template fetches from
+a CDN (no lesson typesets math). Diagrams are inline SVG. A stepper carries its own
+flipbook (``text/html``: every frame, stepping by a few lines of inline script), which is
+what the page shows; any other widget is drawn from its stored state as it was after the cell
+ran.
 
 Example::
 
-    python -m minigrad.course.html --out site 00 02
+    python -m tools.site --out site 00 02
 """
 
 from __future__ import annotations
@@ -23,14 +26,26 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import nbformat
+from jinja2 import DictLoader
+from nbclient import NotebookClient
+from nbconvert import HTMLExporter
 
-from minigrad.course.notebooks import COURSE_DIR, lessons, read
+from .notebooks import COURSE_DIR, lessons, read
 
-__all__ = ["build_site", "execute_copy", "static_widgets", "lesson_title", "main"]
+__all__ = ["build_site", "execute_copy", "static_widgets", "lesson_title", "exporter", "main"]
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 NOTE = "Static copy: run <code>make course</code> to move the slider in JupyterLab."
+
+# nbconvert's lab page without the scripts it loads from a CDN (require.js, MathJax, mermaid,
+# the widget manager): the site must open offline, from file://.
+OFFLINE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+"""
 
 
 def execute_copy(path: Path, workdir: Path, timeout: int = 300) -> nbformat.NotebookNode:
@@ -38,8 +53,6 @@ def execute_copy(path: Path, workdir: Path, timeout: int = 300) -> nbformat.Note
 
     Only cells tagged ``raises-exception`` may raise (nbclient's rule, as in nbval).
     """
-    from nbclient import NotebookClient
-
     nb = read(path)
     NotebookClient(
         nb,
@@ -85,9 +98,10 @@ def _render_widget(model_id: str, state: dict[str, dict]) -> str:
 
 
 def static_widgets(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Replace widget views by their stored state drawn as plain HTML; drop the widget state.
+    """Replace widget views by HTML that needs no kernel; drop the widget state.
 
-    Without the state in the metadata, nbconvert adds no widget script to the page.
+    A widget with its own ``text/html`` (a stepper's flipbook) keeps it; any other is drawn
+    from its stored state. Without the state in the metadata, nbconvert adds no widget script.
     """
     stored = nb.metadata.pop("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
     for cell in nb.cells:
@@ -96,6 +110,8 @@ def static_widgets(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             if WIDGET_VIEW not in data:
                 continue
             view = data.pop(WIDGET_VIEW)
+            if "text/html" in data:
+                continue
             rendered = _render_widget(view.get("model_id", ""), stored)
             if rendered:
                 data["text/html"] = rendered
@@ -122,14 +138,24 @@ def _index(entries: list[tuple[str, str]]) -> str:
 <head><meta charset="utf-8"><title>minigrad course</title></head>
 <body style="font-family: sans-serif; max-width: 50em; margin: 2em auto">
   <h1>minigrad: how autograd works</h1>
-  <p>A static copy of the course, executed once; the sliders do not move here.
-  To run the lessons live, run <code>make course</code> in the repository.</p>
+  <p>A static copy of the course, executed once; it works offline. The steppers are
+  flipbooks here: play, step or drag through the frames (arrow keys work too).
+  To change the code and run the lessons live, run <code>make course</code> in the repository.</p>
   <ol start="0">
 {items}
   </ol>
 </body>
 </html>
 """
+
+
+def exporter():
+    """nbconvert's ``HTMLExporter`` with the ``lab`` look and :data:`OFFLINE_TEMPLATE`."""
+    return HTMLExporter(
+        template_name="lab",
+        extra_loaders=[DictLoader({"offline.html.j2": OFFLINE_TEMPLATE})],
+        template_file="offline.html.j2",
+    )
 
 
 def build_site(
@@ -139,11 +165,9 @@ def build_site(
     timeout: int = 300,
 ) -> list[Path]:
     """Execute the lessons into a temporary copy of ``course_dir``; write HTML into ``out``."""
-    from nbconvert import HTMLExporter
-
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    exporter = HTMLExporter(template_name="lab")
+    html_exporter = exporter()
     written: list[Path] = []
     entries: list[tuple[str, str]] = []
     with tempfile.TemporaryDirectory(prefix="minigrad-html-") as tmp:
@@ -153,7 +177,7 @@ def build_site(
         for path in lessons(work, list(names) if names else None):
             print(f"executing {path.name} ...", flush=True)
             nb = static_widgets(execute_copy(path, work, timeout=timeout))
-            body, _ = exporter.from_notebook_node(nb)
+            body, _ = html_exporter.from_notebook_node(nb)
             target = out / (path.stem + ".html")
             target.write_text(body, encoding="utf-8")
             written.append(target)
@@ -165,7 +189,7 @@ def build_site(
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m minigrad.course.html",
+        prog="python -m tools.site",
         description="Execute every lesson and write a static HTML copy of the course.",
     )
     parser.add_argument("names", nargs="*", help="lessons by number or file name (default: all)")
