@@ -57,6 +57,7 @@ UNPACK_HOOK_TYPE = (
 GRADIENT_EDGE_NO_GRAD = (
     "It is not possible to get the gradient edge for a Tensor that does not require gradients"
 )
+CALLBACK_OUTSIDE_BACKWARD = "Final callbacks can only be installed during backward pass."
 MULTI_GRAD_HOOK_MODE = "Expects mode to be one of ('all', 'any') but got {}"
 CREATE_GRAPH_BACKWARD_WARNING = (
     "Using backward() with create_graph=True will create a reference cycle between the "
@@ -138,6 +139,24 @@ GRAD_DTYPE = (
     "downstream systems that assume they match."
 )
 GRAD_TYPE = "assigned grad expected to be a Tensor or None but got grad of type {}"
+GRAD_IS_SELF = "can't assign Variable as its own grad"
+DATA_TYPE = "Variable data has to be a tensor, but got {}"
+DATA_NOT_FLOAT = (
+    "data set to a tensor that requires gradients must be floating point or complex dtype"
+)
+# ``del t.<name>``: what torch says for the autograd attributes that cannot go.
+UNDELETABLE = {
+    "data": "Deleting tensor data is not allowed. Delete tensor instead!",
+    "requires_grad": "requires_grad must be a bool",
+    "_grad_fn": "Deletion of _grad_fn not allowed. Detach tensor instead!",
+    "_backward_hooks": "Deletion of _backwards_hooks not allowed!",
+}
+VOLATILE_REMOVED = "volatile was removed (Variable.volatile is always False)"
+DEEPCOPY_NON_LEAF = (
+    "Only Tensors created explicitly by the user (graph leaves) support the deepcopy protocol "
+    "at the moment.  If you were attempting to deepcopy a module, this may be because of a "
+    "torch.nn.utils.weight_norm usage, see https://github.com/pytorch/pytorch/pull/103001"
+)
 DETACH_VIEW_INPLACE = (
     "Can't detach views in-place. Use detach() instead. If you are using "
     "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set as True, "
@@ -332,6 +351,14 @@ OPTIM_DUPLICATE_WARNING = (
 OPTIM_SHARED_PARAMS = "some parameters appear in more than one parameter group"
 INVALID_OPTION = "Invalid {} {}"
 NESTEROV = "Nesterov momentum requires a momentum and zero dampening"
+
+# -- grad modes ----------------------------------------------------------------------------------
+SET_GRAD_ENABLED_TYPE = "set_grad_enabled(): argument 'enabled' (position 1) must be bool, not {}"
+DECORATING_CLASS_WARNING = (
+    "Decorating classes is deprecated and will be disabled in future versions. You should only "
+    "decorate functions or methods. To preserve the current behavior of class decoration, you "
+    "can directly decorate the `__init__` method and nothing else."
+)
 
 # -- minigrad's own messages, where torch has no counterpart: each says what to do
 UNSUPPORTED_VIEW_INPLACE = (

@@ -125,8 +125,8 @@ class Tensor(TensorMethods):
         """How many times this tensor's storage was modified in place."""
         return self._vc[0]
 
-    @property
     def _is_view(self) -> bool:
+        """Whether this tensor is a view of another (its ``_base``)."""
         return self._base is not None
 
     # -- requires_grad -------------------------------------------------------------------
@@ -159,7 +159,7 @@ class Tensor(TensorMethods):
     @property
     def grad(self) -> Tensor | None:
         """The accumulated gradient (leaves, or tensors that ``retain_grad()``)."""
-        if self._grad_fn is not None and not self._retains_grad:
+        if self._grad is None and self._grad_fn is not None and not self._retains_grad:
             warnings.warn(_errors.NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
         return self._grad
 
@@ -168,6 +168,8 @@ class Tensor(TensorMethods):
         if value is not None:
             if not isinstance(value, Tensor):
                 raise TypeError(_errors.GRAD_TYPE.format(type(value).__name__))
+            if value is self:
+                raise RuntimeError(_errors.GRAD_IS_SELF)
             if value._data.dtype != self._data.dtype:
                 raise RuntimeError(_errors.grad_dtype(value.dtype, self.dtype))
             if value._data.shape != self._data.shape:
@@ -257,7 +259,23 @@ class Tensor(TensorMethods):
 
     @data.setter
     def data(self, value: Tensor) -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(_errors.DATA_TYPE.format(type(value).__name__))
+        if self._requires_grad and value._data.dtype.kind != "f":
+            raise RuntimeError(_errors.DATA_NOT_FLOAT)
         self._data = value._data
+
+    def __delattr__(self, name: str) -> None:
+        message = _errors.UNDELETABLE.get(name)
+        if message is not None:
+            raise RuntimeError(message)
+        object.__delattr__(self, name)
+
+    @property
+    def volatile(self) -> bool:
+        """Removed from torch long ago: always False, with a warning."""
+        warnings.warn(_errors.VOLATILE_REMOVED, UserWarning, stacklevel=2)
+        return False
 
     # -- basic attributes ----------------------------------------------------------------
     @property
@@ -324,7 +342,7 @@ class Tensor(TensorMethods):
         """
         if force:
             return self._data.copy() if self._zero else self._data
-        if self._requires_grad:
+        if self._requires_grad and _grad_mode.enabled:
             raise RuntimeError(_errors.NUMPY_REQUIRES_GRAD)
         if self._zero:
             raise RuntimeError(_errors.ZERO_NUMPY)
@@ -376,8 +394,14 @@ class Tensor(TensorMethods):
 
     __hash__ = object.__hash__
 
+    def __deepcopy__(self, memo: dict) -> Tensor:
+        return _copying.deepcopy_tensor(self, memo)
+
+    def __reduce_ex__(self, protocol: int):
+        return _copying.reduce_tensor(self)
+
     def __array__(self, dtype=None, copy=None):
-        if self._requires_grad:
+        if self._requires_grad and _grad_mode.enabled:
             raise RuntimeError(_errors.NUMPY_REQUIRES_GRAD)
         if self._zero:
             raise RuntimeError(_errors.ZERO_NUMPY)
@@ -404,8 +428,9 @@ class Tensor(TensorMethods):
 # -- where the import circle closes -----------------------------------------------------------
 # The modules below import Tensor, so they are imported here, once the class exists; the
 # methods above look them up when they run.
-from . import _creation  # noqa: E402
+from . import _copying, _creation  # noqa: E402
 from .autograd import api as _api  # noqa: E402
 from .autograd import hooks as _hooks  # noqa: E402
 from .autograd.accumulate_grad import AccumulateGrad  # noqa: E402
+from .autograd.grad_mode import _state as _grad_mode  # noqa: E402
 from .ops import record as _record  # noqa: E402

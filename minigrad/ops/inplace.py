@@ -195,13 +195,13 @@ class CopyBackwards(Node):
         return ga, gb
 
 
-def recorded_copy(src: Tensor) -> Tensor:
+def recorded_copy(src: Tensor, data: np.ndarray | None = None) -> Tensor:
     """A copy of ``src`` recorded as torch's ``empty_like(src).copy_(src)``: its grad_fn is
     ``CopyBackwards``, whose edge leads to ``src``'s graph. How ``AccumulateGrad`` stores
-    a leaf's first ``.grad`` under ``create_graph=True``."""
+    a leaf's first ``.grad`` under ``create_graph=True`` (``data``: the copy, laid out)."""
     node = CopyBackwards(((None, 0), edge(src)), ((src._data.shape, src._data.dtype),))
     node.s_src_shape, node.s_src_dtype = src._data.shape, src._data.dtype
-    return Tensor._make(src._data.copy(), True, node, 0)
+    return Tensor._make(src._data.copy() if data is None else data, True, node, 0)
 
 
 def copy_(t: Tensor, src) -> Tensor:

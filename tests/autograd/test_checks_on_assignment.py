@@ -19,9 +19,6 @@ from tests.oracle import (
 
 programs = ProgramSet()
 
-DATA = "the checks on .data = (type, dtype)"
-DELETE = "del on autograd attributes"
-
 
 def leaf(lib):
     return lib.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
@@ -47,7 +44,6 @@ GRAD_VALUES = {
 @programs.add(
     "test_grad_assignment",
     cases={k: (k,) for k in GRAD_VALUES},
-    missing={"itself": "x.grad = x is refused"},
 )
 def assigning_grad(lib, what):
     x = leaf(lib)
@@ -60,9 +56,7 @@ def assigning_grad(lib, what):
     return {"error": capture_error(assign), "grad": x.grad, "x": x}
 
 
-@programs.add(
-    "test_tensor_grad_warnings", missing="reading .grad of a non-leaf warns only while it is None"
-)
+@programs.add("test_tensor_grad_warnings")
 def assigning_grad_of_a_non_leaf(lib):
     x = leaf(lib)
     y = x * 2
@@ -130,7 +124,6 @@ DATA_VALUES = {
 @programs.add(
     "test_set_data_self_requires_grad",
     cases={k: (k,) for k in DATA_VALUES},
-    missing={"None": DATA, "int": DATA, "int64": DATA},
 )
 def assigning_data(lib, what):
     x = leaf(lib)
@@ -194,7 +187,7 @@ def data_is_a_new_leaf(lib):
 # ------------------------------------------------------------------ del
 
 
-@programs.add("test_attribute_deletion", missing=DELETE)
+@programs.add("test_attribute_deletion")
 def deleting_autograd_attributes(lib):
     x = leaf(lib)
     x.grad = lib.ones(2, 2)
@@ -301,7 +294,6 @@ def copy_from_a_tensor_requiring_grad(lib):
 
 @programs.add(
     "test_numpy_requires_grad",
-    missing="numpy() of a tensor requiring grad is allowed under no_grad",
 )
 def numpy_of_a_tensor_requiring_grad(lib):
     x = lib.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
@@ -317,14 +309,14 @@ def numpy_of_a_tensor_requiring_grad(lib):
     return obs
 
 
-@programs.add("test_volatile_deprecated", missing="Tensor.volatile (always False, warns)")
+@programs.add("test_volatile_deprecated")
 def volatile_is_gone(lib):
     v = lib.ones(3, 3)
     value, warned = capture_warnings(lambda: v.volatile)
     return {"value": value, "warnings": warned}
 
 
-@programs.add("test_pickle", missing="pickling tensors")
+@programs.add("test_pickle")
 def pickling_keeps_requires_grad(lib):
     x = lib.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
     y = lib.tensor([[5.0, 6.0]])

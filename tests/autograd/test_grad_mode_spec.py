@@ -18,9 +18,6 @@ from tests.oracle import (
 
 programs = ProgramSet()
 
-GENERATORS = "grad-mode decorators on generators and coroutines"
-FUNCTION_FORM = "no_grad(fn) / enable_grad(fn): decorating without parentheses"
-
 
 def restoring(prog):
     """Run ``prog(lib)`` and put grad mode back on afterwards, whatever happened."""
@@ -40,7 +37,7 @@ def restoring(prog):
 # ------------------------------------------------------------------ decorators and function form
 
 
-@programs.add("test_no_grad", missing=FUNCTION_FORM)
+@programs.add("test_no_grad")
 @restoring
 def no_grad_called_on_a_function(lib):
     x = lib.ones(2, 2, requires_grad=True)
@@ -64,7 +61,7 @@ def no_grad_called_on_a_function(lib):
     return obs
 
 
-@programs.add("test_enable_grad_decorator_no_paren", missing=FUNCTION_FORM)
+@programs.add("test_enable_grad_decorator_no_paren")
 @restoring
 def enable_grad_decorator_without_parentheses(lib):
     x = lib.ones(1, requires_grad=True)
@@ -146,7 +143,7 @@ def set_grad_enabled_as_a_decorator(lib):
     return obs
 
 
-@programs.add("test_set_grad_enabled", missing="set_grad_enabled(non-bool) raises TypeError")
+@programs.add("test_set_grad_enabled")
 @restoring
 def set_grad_enabled_rejects_non_bools(lib):
     obs = {}
@@ -157,7 +154,7 @@ def set_grad_enabled_rejects_non_bools(lib):
     return obs
 
 
-@programs.add("test_grad_mode_class_decoration", missing="FutureWarning when decorating a class")
+@programs.add("test_grad_mode_class_decoration")
 @restoring
 def decorating_a_class_warns(lib):
     seen = []
@@ -230,7 +227,7 @@ def reusing_one_no_grad_object(lib):
 # ------------------------------------------------------------------ generators and coroutines
 
 
-@programs.add("test_set_grad_generator_functions", missing=GENERATORS)
+@programs.add("test_set_grad_generator_functions")
 @restoring
 def decorated_generators(lib):
     log = []
@@ -297,7 +294,7 @@ def decorators_and_context_managers_nest(lib):
     return {"log": log}
 
 
-@programs.add("test_set_grad_coroutines", missing=GENERATORS)
+@programs.add("test_set_grad_coroutines")
 @restoring
 def decorated_coroutines_send(lib):
     log = []
@@ -320,7 +317,7 @@ def decorated_coroutines_send(lib):
     return {"log": log}
 
 
-@programs.add("test_set_grad_coroutines_benign_exceptions", missing=GENERATORS)
+@programs.add("test_set_grad_coroutines_benign_exceptions")
 @restoring
 def decorated_coroutines_throw(lib):
     class RecoverableException(Exception):
@@ -350,7 +347,7 @@ def decorated_coroutines_throw(lib):
     return {"log": log}
 
 
-@programs.add("test_set_grad_coroutines_critical_exceptions", missing=GENERATORS)
+@programs.add("test_set_grad_coroutines_critical_exceptions")
 @restoring
 def decorated_coroutines_reraise(lib):
     class UnrecoverableException(Exception):
@@ -378,7 +375,7 @@ def decorated_coroutines_reraise(lib):
     return {"log": log, "error": err}
 
 
-@programs.add("test_set_grad_coroutines_exit", missing=GENERATORS)
+@programs.add("test_set_grad_coroutines_exit")
 @restoring
 def decorated_coroutines_close(lib):
     log = []
@@ -406,7 +403,6 @@ def decorated_coroutines_close(lib):
 
 @programs.add(
     "test_set_multithreading_enabled_as_context_manager_and_function",
-    missing="autograd.set_multithreading_enabled / is_multithreading_enabled",
 )
 def multithreading_switch(lib):
     ag = lib.autograd

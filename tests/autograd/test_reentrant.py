@@ -13,9 +13,6 @@ from tests.oracle import ProgramSet, capture_error
 
 programs = ProgramSet()
 
-DEEP = "re-entrant backward without a recursion limit"
-CALLBACKS = "Variable._execution_engine.queue_callback"
-
 
 def _deep_reentrant(lib):
     class DeepReentrant(lib.autograd.Function):
@@ -40,7 +37,6 @@ def _deep_reentrant(lib):
 @programs.add(
     "test_deep_reentrant",
     cases={"20 deep": (20.0,), "200 deep": (200.0,)},
-    missing={"200 deep": DEEP},
 )
 def shallow_reentrant_backward(lib, depth):
     v = lib.tensor(depth, requires_grad=True)
@@ -48,7 +44,7 @@ def shallow_reentrant_backward(lib, depth):
     return {"v.grad": v.grad}
 
 
-@programs.add("test_deep_reentrant", missing=DEEP)
+@programs.add("test_deep_reentrant")
 def deep_reentrant_backward(lib):
     """Issue 18, program 5: 2,000 nested backward calls, then 200 more reusing the engine."""
     fn = _deep_reentrant(lib)
@@ -259,13 +255,12 @@ def _callback_program(lib, depths):
 @programs.add(
     "test_reentrant_with_callbacks_depth_0",
     cases={"depth 0": ((0,),), "depth 1": ((1,),), "both depths": ((0, 1),)},
-    missing=CALLBACKS,
 )
 def callbacks_queued_in_reentrant_backward(lib, depths):
     return _callback_program(lib, depths)
 
 
-@programs.add("test_callback_adds_callback", missing=CALLBACKS)
+@programs.add("test_callback_adds_callback")
 def callback_that_queues_a_callback(lib):
     called = [0]
     engine = lib.autograd.Variable._execution_engine
