@@ -58,6 +58,7 @@ GRADIENT_EDGE_NO_GRAD = (
     "It is not possible to get the gradient edge for a Tensor that does not require gradients"
 )
 CALLBACK_OUTSIDE_BACKWARD = "Final callbacks can only be installed during backward pass."
+POST_ACC_HOOK_RETURN = "Tensor post accumulate grad hooks should return None."
 MULTI_GRAD_HOOK_MODE = "Expects mode to be one of ('all', 'any') but got {}"
 CREATE_GRAPH_BACKWARD_WARNING = (
     "Using backward() with create_graph=True will create a reference cycle between the "
