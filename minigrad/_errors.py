@@ -88,6 +88,46 @@ BACKWARD_NOT_IMPLEMENTED = (
     "You must implement either the backward or vjp method for your custom autograd.Function to "
     "use it with backward mode AD."
 )
+BACKWARD_AND_VJP = (
+    "Implementing both 'backward' and 'vjp' for a custom Function is not allowed. You should "
+    "only implement one of them."
+)
+SETUP_CONTEXT_NOT_IMPLEMENTED = "setup_context is not implemented."
+VMAP_NOT_IMPLEMENTED = (
+    "To use autograd.Function with vmap, you must either override the vmap staticmethod or set "
+    "generate_vmap_rule=True."
+)
+FUNCTION_INSTANTIATED = (
+    "{} should not be instantiated. Methods on autograd functions are all static, so you should "
+    "invoke them on the class itself. Instantiating an autograd function will raise an error in "
+    "a future version of PyTorch."
+)
+LEGACY_FUNCTION = (
+    "Legacy autograd function with non-static forward method is deprecated. Please use "
+    "new-style autograd function with static forward method. (Example: "
+    "https://pytorch.org/docs/stable/autograd.html#torch.autograd.Function)"
+)
+MARK_DIRTY_NOT_INPUT = (
+    "ctx.mark_dirty() received a tensor that was not an input. Only input Tensors that have "
+    "been mutated should be passed to ctx.mark_dirty()."
+)
+MARK_DIRTY_NOT_INPUT_WARNING = (
+    MARK_DIRTY_NOT_INPUT + " (Triggered internally at "
+    "/__w/pytorch/pytorch/torch/csrc/autograd/custom_function.cpp:320.)"
+)
+DIRTY_VIEW_MULTI_OUTPUT = (
+    "If your Function modifies inplace an input that is a view of another Tensor, your Function "
+    "cannot return more than one Tensor. This is not supported by the current autograd engine. "
+    "You should either make sure the input is not a view (using .clone() for example) or make "
+    "your Function only return one Tensor (potentially splitting it into two Functions: one "
+    "doing the inplace that returns a single Tensor and a second one that does the other "
+    "operations). You can ask on the forum https://discuss.pytorch.org/ if you need help to do "
+    "this change."
+)
+DIRTY_NOT_RETURNED = (
+    "Some elements marked as dirty during the forward method were not returned as output. The "
+    "inputs that are modified inplace must all be outputs of the Function."
+)
 WRONG_GRAD_COUNT = "function {} returned an incorrect number of gradients (expected {}, got {})"
 GRAD_FOR_NON_TENSOR = (
     "function {} returned a gradient different than None at position {}, but the corresponding "
@@ -145,13 +185,9 @@ DATA_TYPE = "Variable data has to be a tensor, but got {}"
 DATA_NOT_FLOAT = (
     "data set to a tensor that requires gradients must be floating point or complex dtype"
 )
-# ``del t.<name>``: what torch says for the autograd attributes that cannot go.
-UNDELETABLE = {
-    "data": "Deleting tensor data is not allowed. Delete tensor instead!",
-    "requires_grad": "requires_grad must be a bool",
-    "_grad_fn": "Deletion of _grad_fn not allowed. Detach tensor instead!",
-    "_backward_hooks": "Deletion of _backwards_hooks not allowed!",
-}
+DELETE_DATA = "Deleting tensor data is not allowed. Delete tensor instead!"
+DELETE_REQUIRES_GRAD = "requires_grad must be a bool"
+DELETE_BACKWARD_HOOKS = "Deletion of _backwards_hooks not allowed!"
 VOLATILE_REMOVED = "volatile was removed (Variable.volatile is always False)"
 DEEPCOPY_NON_LEAF = (
     "Only Tensors created explicitly by the user (graph leaves) support the deepcopy protocol "
@@ -214,6 +250,11 @@ ZERO_TOLIST = "tolist() shouldn't be called on a tensor with unallocated storage
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
 VIEW_OF_LEAF_INPLACE = (
     "a view of a leaf Variable that requires grad is being used in an in-place operation."
+)
+FILL_VALUE_DIM = "fill_ only supports 0-dimension value tensor but got tensor with {} dimensions."
+INDEX_PUT_DTYPES = (
+    "Index put requires the source and destination dtypes match, got {} for the destination "
+    "and {} for the source."
 )
 RESULT_TYPE_CAST = "result type {} can't be cast to the desired output type {}"
 INPLACE_SHAPE = "output with shape {} doesn't match the broadcast shape {}"
@@ -359,6 +400,31 @@ DECORATING_CLASS_WARNING = (
     "Decorating classes is deprecated and will be disabled in future versions. You should only "
     "decorate functions or methods. To preserve the current behavior of class decoration, you "
     "can directly decorate the `__init__` method and nothing else."
+)
+
+# -- in-place operations on views (torch's handle_view_on_rebase) ---------------------------------
+VIEW_MODIFIED_DIRECT = "is being"
+VIEW_MODIFIED_INDIRECT = "its base or another view of its base has been"
+VIEW_OF_NO_GRAD_VIEW = "Output {} of {} is a view of a view which was created in"
+VIEW_MADE_IN_NO_GRAD = "A view was created in"
+VIEW_NO_GRAD_HEADER = "{} no_grad mode and {} modified inplace with grad mode enabled."
+VIEW_HEADER = "Output {} of {} is a view and {} modified inplace."
+VIEW_MULTI_OUTPUT = (
+    " This view is the output of a function that returns multiple views. Such functions do not "
+    "allow the output views to be modified inplace. You should replace the inplace operation by "
+    "an out-of-place one."
+)
+VIEW_NO_GRAD = (
+    " Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify "
+    "your code by moving both the view and the inplace either both inside the no_grad block (if "
+    "you don't want the inplace to be tracked) or both outside (if you want the inplace to be "
+    "tracked)."
+)
+VIEW_CUSTOM_FUNCTION = (
+    " This view was created inside a custom Function (or because an input was returned as-is) "
+    "and the autograd logic to handle view+inplace would override the custom backward "
+    "associated with the custom Function, leading to incorrect gradients. This behavior is "
+    "forbidden. You can fix this by cloning the output of the custom Function."
 )
 
 # -- minigrad's own messages, where torch has no counterpart: each says what to do

@@ -42,10 +42,13 @@ def first_grad(variable: Tensor, grad: Tensor) -> Tensor:
         if grad._requires_grad:
             return recorded_copy(grad, data)  # torch records the copy into the new .grad
         return Tensor._make(data)
+    data = grad._data
     if sys.getrefcount(grad) <= _ENGINE_REFERENCES and obeys_layout_contract(
-        grad._data, variable._data
+        data, variable._data
     ):
-        stolen = Tensor._make(grad._data)  # grad.detach(): same memory and version counter
+        if not data.flags.writeable:  # numpy marks a broadcast read-only, torch does not
+            data = data.copy()
+        stolen = Tensor._make(data)  # grad.detach(): same memory and version counter
         stolen._vc = grad._vc
         stolen._zero = grad._zero
         return stolen

@@ -34,7 +34,9 @@ class Parameter(Tensor):
     def __deepcopy__(self, memo: dict) -> Parameter:
         """A new Parameter with a copy of the values: no ``.grad``, no hooks (as torch)."""
         if id(self) not in memo:
-            memo[id(self)] = type(self)(Tensor._make(np.array(self._data, order="K")), self._requires_grad)
+            memo[id(self)] = type(self)(
+                Tensor._make(np.array(self._data, order="K")), self._requires_grad
+            )
         return memo[id(self)]
 
     def __repr__(self) -> str:

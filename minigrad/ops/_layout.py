@@ -306,7 +306,7 @@ def obeys_layout_contract(grad: np.ndarray, var: np.ndarray) -> bool:
     """torch's ``obeys_layout_contract``: may ``grad`` be stored as the ``.grad`` of a leaf
     with data ``var`` as it is? For a dense ``var``: the same strides wherever a dim is not
     1, and no 0 stride (a broadcast view) where it is; otherwise ``grad`` must be row-major."""
-    if not _dense(var):
+    if not (var.flags.c_contiguous or _dense(var)):
         return grad.flags.c_contiguous
     for n, gs, vs in zip(grad.shape, grad.strides, var.strides):
         if (gs != vs) if n != 1 else (gs == 0):
@@ -317,6 +317,6 @@ def obeys_layout_contract(grad: np.ndarray, var: np.ndarray) -> bool:
 def contract_copy(grad: np.ndarray, var: np.ndarray) -> np.ndarray:
     """torch's ``clone_obey_contract``: a copy of ``grad`` laid out like a dense ``var``
     (its strides exactly), or row-major when ``var`` is not dense (a slice with gaps)."""
-    if _dense(var):
-        return _like(np.array(grad, order="C"), var)
-    return np.array(grad, order="C")
+    if _standard(var) or not _dense(var):
+        return standard(np.array(grad, order="C"))
+    return _like(np.array(grad, order="C"), var)

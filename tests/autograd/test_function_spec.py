@@ -19,12 +19,7 @@ from tests.oracle import (
 
 programs = ProgramSet()
 
-NON_TENSOR = "non-tensor outputs of a custom Function"
-SETUP_CONTEXT = "Function.setup_context (forward without ctx)"
-VJP = "Function.vjp as an alternative to backward"
 DIRTY = "mark_dirty checks (non-inputs, views, leaves, inputs that are not returned)"
-DIRTY_VIEW = "mark_dirty on a view: CopySlices rebase of the base"
-LEGACY = "the errors and warning for Function instances (legacy non-static forward)"
 
 
 def grads_seen(grads) -> list:
@@ -34,7 +29,7 @@ def grads_seen(grads) -> list:
 # ------------------------------------------------------------------ outputs that are not tensors
 
 
-@programs.add("test_custom_function_non_tensor_inputs_outputs", missing=NON_TENSOR)
+@programs.add("test_custom_function_non_tensor_inputs_outputs")
 def non_tensor_outputs_get_none_gradients(lib):
     seen = {}
 
@@ -97,7 +92,7 @@ def function_of_python_numbers_only(lib):
     return {"res": MyFunction.apply(0.5, 0.25, 3, 2.0)}
 
 
-@programs.add("test_custom_function_non_tensor_inputs_outputs", missing=NON_TENSOR)
+@programs.add("test_custom_function_non_tensor_inputs_outputs")
 def non_tensor_output_next_to_tensor_output(lib):
     seen = []
 
@@ -138,7 +133,7 @@ def non_tensor_arguments_before_tensors(lib):
 # ------------------------------------------------------------------ setup_context
 
 
-@programs.add("test_custom_function_setup_context_simple", missing=SETUP_CONTEXT)
+@programs.add("test_custom_function_setup_context_simple")
 def setup_context_simple(lib):
     class MySquare(lib.autograd.Function):
         @staticmethod
@@ -160,7 +155,7 @@ def setup_context_simple(lib):
     return {"y": repr(y), "grad": lib.autograd.grad(y, x)}
 
 
-@programs.add("test_custom_function_setup_context_multi_output", missing=SETUP_CONTEXT)
+@programs.add("test_custom_function_setup_context_multi_output")
 def setup_context_multi_output(lib):
     class MySquare(lib.autograd.Function):
         @staticmethod
@@ -183,7 +178,7 @@ def setup_context_multi_output(lib):
     return {"two_x": two_x, "grad": lib.autograd.grad(y, x)}
 
 
-@programs.add("test_custom_function_setup_context_multi_input", missing=SETUP_CONTEXT)
+@programs.add("test_custom_function_setup_context_multi_input")
 def setup_context_multi_input(lib):
     class MyReshape(lib.autograd.Function):
         @staticmethod
@@ -205,7 +200,7 @@ def setup_context_multi_input(lib):
     return {"y": y, "grad": lib.autograd.grad(y, x)}
 
 
-@programs.add("test_setup_context_when_forward_has_default_args", missing=SETUP_CONTEXT)
+@programs.add("test_setup_context_when_forward_has_default_args")
 def setup_context_default_args_and_classmethods(lib):
     class PowFunction(lib.autograd.Function):
         @staticmethod
@@ -245,7 +240,7 @@ def setup_context_default_args_and_classmethods(lib):
     return {"y1": y1, "y2": y2, "g1": lib.autograd.grad(y1, x), "g2": lib.autograd.grad(y2, x)}
 
 
-@programs.add("test_custom_function_vmap_defaults", missing=SETUP_CONTEXT)
+@programs.add("test_custom_function_vmap_defaults")
 def vmap_defaults(lib):
     class MySquare(lib.autograd.Function):
         @staticmethod
@@ -270,7 +265,7 @@ def vmap_defaults(lib):
 # ------------------------------------------------------------------ backward, vjp and their errors
 
 
-@programs.add("test_custom_function_error", missing=VJP)
+@programs.add("test_custom_function_error")
 def vjp_instead_of_backward(lib):
     class Double(lib.autograd.Function):
         @staticmethod
@@ -286,7 +281,7 @@ def vjp_instead_of_backward(lib):
     return {"x.grad": x.grad}
 
 
-@programs.add("test_custom_function_error", missing=VJP)
+@programs.add("test_custom_function_error")
 def malformed_functions_raise(lib):
     class BadFw(lib.autograd.Function):
         @staticmethod
@@ -319,7 +314,7 @@ def malformed_functions_raise(lib):
     }
 
 
-@programs.add("test_legacy_function_deprecation_exception", missing=LEGACY)
+@programs.add("test_legacy_function_deprecation_exception")
 def legacy_non_static_forward(lib):
     class MyFunction(lib.autograd.Function):
         def forward(self, x):
@@ -331,7 +326,7 @@ def legacy_non_static_forward(lib):
     return {"error": capture_error(lambda: MyFunction()(lib.ones(3, 4)))}
 
 
-@programs.add("test_naughty_autograd_function_attribute_access", missing=LEGACY)
+@programs.add("test_naughty_autograd_function_attribute_access")
 def instantiating_a_function_warns(lib):
     class Id(lib.autograd.Function):
         @staticmethod
@@ -671,7 +666,7 @@ def non_differentiable_output_used_later(lib):
     return {"x.grad": x.grad}
 
 
-@programs.add("test_set_materialize_non_diff_grads", missing="ctx._materialize_non_diff_grads")
+@programs.add("test_set_materialize_non_diff_grads")
 def non_differentiable_grads_not_materialized(lib):
     seen = []
 
@@ -974,7 +969,7 @@ def mark_dirty_on_input_not_requiring_grad(lib):
     }
 
 
-@programs.add("test_inplace_on_view_python", missing=DIRTY_VIEW)
+@programs.add("test_inplace_on_view_python")
 def mark_dirty_on_a_view(lib):
     """Issue 18, program 2: the base of the dirty view takes the history (CopySlices)."""
 
@@ -1000,7 +995,7 @@ def mark_dirty_on_a_view(lib):
     return obs
 
 
-@programs.add("test_inplace_on_view_python", missing=DIRTY_VIEW)
+@programs.add("test_inplace_on_view_python")
 def mark_dirty_on_views_gradcheck(lib):
     a = lib.tensor(
         [[1.0, 2.0, 3.0, 4.0], [2.0, 3.0, 4.0, 5.0], [3.0, 4.0, 5.0, 6.0], [4.0, 5.0, 6.0, 7.0]],
@@ -1061,7 +1056,7 @@ def mark_dirty_single_output(lib, how):
     return {"calls": calls, "a.grad": a.grad, "b.grad": b.grad, "c": c}
 
 
-@programs.add("test_autograd_python_custom_function_inplace", missing=DIRTY)
+@programs.add("test_autograd_python_custom_function_inplace")
 def mark_dirty_on_a_tensor_that_is_not_an_input(lib):
     class MyAdderBad(lib.autograd.Function):
         @staticmethod
@@ -1085,7 +1080,6 @@ def mark_dirty_on_a_tensor_that_is_not_an_input(lib):
 @programs.add(
     "test_autograd_python_custom_function_inplace",
     cases={"clone": ("clone",), "extra in place": ("extra",), "view input": ("view",)},
-    missing={"view input": DIRTY},
 )
 def mark_dirty_with_two_outputs(lib, how):
     calls = []
@@ -1115,7 +1109,7 @@ def mark_dirty_with_two_outputs(lib, how):
     return {"error": capture_error(run), "calls": calls, "a.grad": a.grad, "b.grad": b.grad}
 
 
-@programs.add("test_autograd_python_custom_function_inplace", missing=DIRTY)
+@programs.add("test_autograd_python_custom_function_inplace")
 def dirty_input_not_returned(lib):
     class MyOutPlaceAdder(lib.autograd.Function):
         @staticmethod
@@ -1139,7 +1133,7 @@ def dirty_input_not_returned(lib):
     return {"error": capture_error(fn)}
 
 
-@programs.add("test_custom_function_mark_output_view_of_intermediate", missing=DIRTY)
+@programs.add("test_custom_function_mark_output_view_of_intermediate")
 def mark_dirty_on_a_view_of_an_intermediate(lib):
     class Func(lib.autograd.Function):
         @staticmethod
@@ -1174,7 +1168,7 @@ def mark_dirty_on_output_of_split(lib):
     return {"error": capture_error(lambda: Func.apply(b))}
 
 
-@programs.add("test_custom_function_inplace_on_view_of_leaf", missing=DIRTY)
+@programs.add("test_custom_function_inplace_on_view_of_leaf")
 def mark_dirty_on_view_of_leaf(lib):
     class Func(lib.autograd.Function):
         @staticmethod
@@ -1238,7 +1232,7 @@ def returning_the_same_output_twice(lib):
     }
 
 
-@programs.add("test_return_duplicate_inplace", missing=DIRTY)
+@programs.add("test_return_duplicate_inplace")
 def returning_a_dirty_input_twice(lib):
     class DoubleInplace(lib.autograd.Function):
         @staticmethod
@@ -1355,11 +1349,6 @@ VIEW_CASES = {
 @programs.add(
     "test_autograd_simple_views_python",
     cases=VIEW_CASES,
-    missing={
-        k: "views returned by a custom Function"
-        for k, (fn_id, inplace, view) in VIEW_CASES.items()
-        if inplace and (view or fn_id == "view_of_temp")
-    },
 )
 def custom_function_outputs_that_are_views(lib, fn_id, inplace, make_view):
     return _views_program(lib, fn_id, inplace, make_view)

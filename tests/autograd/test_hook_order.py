@@ -689,7 +689,6 @@ def every_hook_of_a_linear_module_in_order(lib):
 
 @programs.add(
     "test_full_backward_hook_double_backward",
-    missing="a module full backward hook does not fire again in double backward",
 )
 def full_backward_hook_under_double_backward(lib):
     x = lib.tensor([0.25], requires_grad=True)
