@@ -40,6 +40,20 @@ MATERIALIZE_NOT_UNUSED = (
     "Expected allow_unused to be True or not passed when materialize_grads=True, but got: "
     "allow_unused=False."
 )
+MATERIALIZE_GRADIENT_EDGE = (
+    "materialize_grads cannot be used when the given input is a GradientEdge"
+)
+BATCHED_SHAPE_MISMATCH = (
+    "If `is_grads_batched=True`, we interpret the first dimension of each grad_output as the "
+    "batch dimension. The sizes of the remaining dimensions are expected to match the shape of "
+    "corresponding output, but a mismatch was detected: grad_output[{}] has a shape of {} and "
+    "output[{}] has a shape of {}. If you only want some tensors in `grad_output` to be "
+    "considered batched, consider using vmap."
+)
+SAVED_DETACHED_INPLACE = (
+    "Trying to use a saved tensor that has been detached in-place, i.e. with .detach_().This "
+    "is not supported, please use out-of-place `.detach()` instead"
+)
 INVALID_GRAD_SHAPE = (
     "Function {} returned an invalid gradient at index {} - got {} but expected shape "
     "compatible with {}"
@@ -59,6 +73,7 @@ GRADIENT_EDGE_NO_GRAD = (
 )
 CALLBACK_OUTSIDE_BACKWARD = "Final callbacks can only be installed during backward pass."
 POST_ACC_HOOK_RETURN = "Tensor post accumulate grad hooks should return None."
+NODE_CALL_ARGS = "expected {} arguments, got {} instead"
 MULTI_GRAD_HOOK_MODE = "Expects mode to be one of ('all', 'any') but got {}"
 CREATE_GRAPH_BACKWARD_WARNING = (
     "Using backward() with create_graph=True will create a reference cycle between the "
@@ -315,6 +330,37 @@ DOT_SIZES = (
 BMM_NOT_3D = "batch1 and batch2 must be 3D tensors"
 BMM_DTYPES = "expected scalar type {} but found {}"
 MATMUL_0D = "both arguments to matmul need to be at least 1D, but they are {}D and {}D"
+DOF_WARNING = (
+    "{}(): degrees of freedom is <= 0. Correction should be strictly less than the reduction "
+    "factor (input numel divided by output numel). (Triggered internally at "
+    "/__w/pytorch/pytorch/aten/src/ATen/native/ReduceOps.cpp:1861.)"
+)
+STD_VAR_DTYPE = "std and var only support floating point and complex dtypes"
+SPLIT_0D = "split expects at least a 1-dimensional tensor"
+SPLIT_SIZES_SUM = (
+    "split_with_sizes expects split_sizes to sum exactly to {} (input tensor's size at "
+    "dimension {}), but got split_sizes={}"
+)
+SPLIT_SIZE_NEGATIVE = "split expects split_size be non-negative, but got split_size={}"
+SPLIT_SIZE_ZERO = "split_size can only be 0 if dimension size is 0, but got dimension size of {}"
+CHUNK_0D = "chunk expects at least a 1-dimensional tensor"
+CHUNK_COUNT = "chunk expects `chunks` to be greater than 0, got: {}"
+REPEAT_DIMS = (
+    "Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor"
+)
+DIAGONAL_DIMS = "diagonal dimensions requires ndim larger than 1, but got ndim={}"
+DIAGONAL_SAME_DIMS = "diagonal dimensions cannot be identical {}, {}"
+DTYPE_MISMATCH = "{} did not match {}"
+FLOOR_DIVIDE_BY_ZERO = "ZeroDivisionError"
+NOT_IMPLEMENTED_DERIVATIVE = "derivative for {} is not implemented"
+RANDINT_ARGS = (
+    "randint() received an invalid combination of arguments: use randint(high, size) or "
+    "randint(low, high, size)"
+)
+OUT_REQUIRES_GRAD = (
+    "{}(): functions with out=... arguments don't support automatic differentiation, but one "
+    "of the arguments requires grad."
+)
 MEAN_DTYPE = (
     "mean(): could not infer output dtype. Input dtype must be either a floating point or "
     "complex dtype. Got: {}"
@@ -433,7 +479,6 @@ UNSUPPORTED_VIEW_INPLACE = (
     "(torch rewrites the base's history with CopySlices here). Apply the operation out of "
     "place, or to the base tensor, or .clone() the view first."
 )
-NO_GRADS_BATCHED = "minigrad does not implement is_grads_batched"
 NO_AUTOGRAD_FUNCTIONAL = (
     "minigrad does not implement torch.autograd.{} (jacobian, hessian, ...): build them from "
     "minigrad.autograd.grad"
@@ -444,7 +489,6 @@ NO_COMPLEX_TENSORS = "minigrad does not support complex tensors"
 UNSUPPORTED_DTYPE = "minigrad supports float32, float64, int32, int64 and bool tensors, not {}"
 BOOL_SCALAR_INDEX = "minigrad does not support bool scalars as indices"
 CLAMP_TENSOR_BOUNDS = "minigrad's clamp takes numbers; use mg.maximum/mg.minimum for tensors"
-NO_INPLACE_RELU = "minigrad has no in-place relu: use relu(x, inplace=False)"
 ONLY_CPU = "minigrad only has the cpu device, got {!r}"
 EXECUTE_INPUTS_AND_CAPTURE = (
     "execute() takes inputs= (backward) or capture= (autograd.grad), not both"
@@ -456,12 +500,26 @@ REPR_DTYPE = "unsupported dtype {!r}; expected one of {}"
 _warned: set = set()
 
 
+_warn_always = [False]
+
+
 def warn_once(message: str, stacklevel: int = 2) -> None:
-    """Warn (UserWarning) only the first time in this process, like torch's TORCH_WARN_ONCE."""
-    if message in _warned:
+    """Warn (UserWarning) only the first time in this process, like torch's TORCH_WARN_ONCE
+    (every time after ``set_warn_always(True)``)."""
+    if message in _warned and not _warn_always[0]:
         return
     _warned.add(message)
     warnings.warn(message, UserWarning, stacklevel=stacklevel + 1)
+
+
+def set_warn_always(b: bool) -> None:
+    """``torch.set_warn_always``: repeat the once-per-process warnings every time."""
+    _warn_always[0] = bool(b)
+
+
+def is_warn_always_enabled() -> bool:
+    """Whether ``set_warn_always(True)`` is in effect."""
+    return _warn_always[0]
 
 
 def shape_str(shape) -> str:

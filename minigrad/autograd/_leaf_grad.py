@@ -43,9 +43,7 @@ def first_grad(variable: Tensor, grad: Tensor) -> Tensor:
             return recorded_copy(grad, data)  # torch records the copy into the new .grad
         return Tensor._make(data)
     data = grad._data
-    if sys.getrefcount(grad) <= _ENGINE_REFERENCES and obeys_layout_contract(
-        data, variable._data
-    ):
+    if sys.getrefcount(grad) <= _ENGINE_REFERENCES and obeys_layout_contract(data, variable._data):
         if not data.flags.writeable:  # numpy marks a broadcast read-only, torch does not
             data = data.copy()
         stolen = Tensor._make(data)  # grad.detach(): same memory and version counter

@@ -125,7 +125,13 @@ class Node:
         return self._seq
 
     def __call__(self, *grad_outputs: Tensor) -> tuple:
-        return self.apply(grad_outputs)
+        """Run the backward formula: one gradient per output in, a tuple of the inputs'
+        gradients out (torch unwraps a single one; the course's engine lesson zips the
+        tuple with ``next_functions``)."""
+        expected = len(self._out_meta) or 1
+        if len(grad_outputs) != expected:
+            raise TypeError(_errors.NODE_CALL_ARGS.format(expected, len(grad_outputs)))
+        return tuple(self.apply(grad_outputs))
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} object at {hex(id(self))}>"

@@ -48,7 +48,7 @@ class SavedTensor:
     """
 
     __slots__ = ("_tensor", "_data", "_vc", "_version", "_node", "_output_nr", "_orig", "_released",
-                 "_hooks", "_packed", "_leaf_acc", "_requires_grad")  # fmt: skip
+                 "_hooks", "_packed", "_leaf_acc", "_requires_grad", "_had_grad_fn")  # fmt: skip
 
     def __init__(self, tensor: Tensor, is_output: bool = False) -> None:
         self._vc = tensor._vc
@@ -71,6 +71,7 @@ class SavedTensor:
             self._node = None
             self._output_nr = 0
             self._orig = None
+            self._had_grad_fn = tensor._grad_fn is not None
 
     def _pack(self, tensor: Tensor, is_output: bool) -> None:
         # torch's SavedVariable with hooks: keep only what pack_hook returned, plus the
@@ -124,6 +125,8 @@ class SavedTensor:
         if self._vc[0] != self._version:
             raise RuntimeError(self._modified_message())
         if self._tensor is not None:
+            if self._had_grad_fn and self._tensor._grad_fn is None:
+                raise RuntimeError(_errors.SAVED_DETACHED_INPLACE)  # detach_() since saved
             return self._tensor
         out = Tensor._make(self._data, True, self._node(), self._output_nr)
         out._vc = self._vc

@@ -26,7 +26,14 @@ from ..tensor import Tensor
 from . import inplace, reduction, shape
 from .record import record
 
-__all__ = ["geometry", "as_strided", "empty_strided", "AsStridedBackward0", "as_strided_backward"]
+__all__ = [
+    "geometry",
+    "window",
+    "as_strided",
+    "empty_strided",
+    "AsStridedBackward0",
+    "as_strided_backward",
+]
 
 
 def geometry(data: np.ndarray, origin: np.ndarray | None = None) -> tuple:
@@ -40,7 +47,7 @@ def geometry(data: np.ndarray, origin: np.ndarray | None = None) -> tuple:
     return data.shape, strides, start // item
 
 
-def _window(data: np.ndarray, size: tuple, stride: tuple, offset: int) -> np.ndarray:
+def window(data: np.ndarray, size: tuple, stride: tuple, offset: int) -> np.ndarray:
     """numpy's view of the memory of ``data`` with this geometry (offset from its start)."""
     item = data.itemsize
     start = np_as_strided(data, (offset + 1,), (item,))[offset:]
@@ -60,7 +67,7 @@ def _min_storage_size(sizes, strides, offset: int) -> int:
 def empty_strided(sizes: tuple, strides: tuple, dtype) -> Tensor:
     """A new tensor with exactly these strides (torch's ``empty_strided``), filled with 0."""
     memory = np.zeros(_min_storage_size(sizes, strides, 0), dtype=dtype)
-    return Tensor._make(_window(memory, tuple(sizes), tuple(strides), 0))
+    return Tensor._make(window(memory, tuple(sizes), tuple(strides), 0))
 
 
 class AsStridedBackward0(Node):
@@ -91,7 +98,7 @@ def as_strided(a: Tensor, size, stride, storage_offset: int = 0) -> Tensor:
     """A view of ``a``'s memory with these sizes and strides, ``storage_offset`` elements
     after ``a``'s first element (``a`` owns its memory: it is not a view)."""
     size, stride = tuple(size), tuple(stride)
-    out = record(_window(a._data, size, stride, storage_offset), AsStridedBackward0, (a,))
+    out = record(window(a._data, size, stride, storage_offset), AsStridedBackward0, (a,))
     node = out._grad_fn
     if node is not None:
         node.s_size, node.s_stride, node.s_offset = size, stride, storage_offset
@@ -149,10 +156,10 @@ def _overlapping_backward(grad: Tensor, storage: Tensor, out_geo: tuple, inp_geo
     """The same for windows that read some memory twice (torch uses index_add_ here): each
     place sums its gradients, and an input place seen k times gets 1/k of them."""
     memory = storage._data
-    places = _window(np.arange(memory.size), *out_geo)
+    places = window(np.arange(memory.size), *out_geo)
     np.add.at(memory, places.reshape(-1), grad._data.reshape(-1))
     seen = np.zeros(memory.size)
-    np.add.at(seen, _window(np.arange(memory.size), *inp_geo).reshape(-1), 1.0)
+    np.add.at(seen, window(np.arange(memory.size), *inp_geo).reshape(-1), 1.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         memory /= seen
-    return Tensor._make(np.array(_window(memory, *inp_geo)))
+    return Tensor._make(np.array(window(memory, *inp_geo)))

@@ -9,6 +9,8 @@ view, the base's history is rewritten instead (``inplace_views.py``).
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from .. import _dtype, _errors
@@ -21,12 +23,14 @@ from . import inplace_views, shape
 from ._promotion import result_dtype
 from .arithmetic import add, div, mul, sub
 from .cast import to_dtype
-from .piecewise import clamp
+from .piecewise import clamp, relu
 from .record import edge, record
 from .reduction import sum as reduce_sum
+from .unary import exp
 
 __all__ = [
-    "add_", "sub_", "mul_", "div_", "zero_", "fill_", "copy_", "clamp_", "setitem", "index_put_",
+    "add_", "sub_", "mul_", "div_", "zero_", "fill_", "copy_", "clamp_", "exp_", "relu_",
+    "setitem", "index_put_",
     "recorded_copy",
 ]  # fmt: skip
 
@@ -118,6 +122,37 @@ def _binary_inplace(t: Tensor, other, op) -> Tensor:
     finally:
         _state.enabled = prev
     return _commit(t, result)
+
+
+def _unary_inplace(t: Tensor, op) -> Tensor:
+    """``t = op(t)`` in place, for ops whose node saves their result (``exp_``, ``relu_``):
+    what is saved is ``t`` itself after the change, with its version."""
+    _check(t)
+    if _state.enabled and _any_requires_grad(t):
+        result = op(_old(t))
+        _commit(t, result)
+        saved = getattr(result._grad_fn, "s_result", None)
+        if isinstance(saved, SavedTensor):
+            saved._data, saved._vc, saved._version = t._data, t._vc, t._vc[0]
+            saved._orig = weakref.ref(t)
+        return t
+    prev = _state.enabled
+    _state.enabled = False
+    try:
+        result = op(t)
+    finally:
+        _state.enabled = prev
+    return _commit(t, result)
+
+
+def exp_(t: Tensor) -> Tensor:
+    """In place: t = e^t."""
+    return _unary_inplace(t, exp)
+
+
+def relu_(t: Tensor) -> Tensor:
+    """In place: t = max(t, 0)."""
+    return _unary_inplace(t, relu)
 
 
 def add_(t: Tensor, other, alpha=1) -> Tensor:

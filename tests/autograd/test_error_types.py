@@ -11,12 +11,14 @@ from tests.oracle import ProgramSet, capture_error
 
 programs = ProgramSet()
 
-NEGATIVE_BASE = "(-2.0) ** x: a NaN gradient, not a Python error"
-
 
 @programs.add(
     "test_grad_fn_badcalls",
-    missing="calling a node: TypeError for a wrong argument count, one result unwrapped",
+    missing=(
+        "node(g) returns a 1-tuple where torch unwraps a single gradient: lesson 11's engine "
+        "(naive_backward, my_backward and its check) zips node(g) with next_functions, and "
+        "would break (the wrong-count TypeError does match torch)"
+    ),
 )
 def calling_a_node_with_wrong_arguments(lib):
     x = lib.ones(1, requires_grad=True)
@@ -148,7 +150,7 @@ def backward_twice_needs_retain_graph_only_when_values_are_saved(lib):
     }
 
 
-@programs.add("test_out_variant_raises_when_inputs_require_grad", missing="the out= argument")
+@programs.add("test_out_variant_raises_when_inputs_require_grad")
 def out_argument_with_inputs_requiring_grad(lib):
     a = lib.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
     b = lib.tensor([[5.0, 6.0], [7.0, 8.0]], requires_grad=True)
@@ -162,7 +164,7 @@ def out_argument_with_inputs_requiring_grad(lib):
     return obs
 
 
-@programs.add("test_not_implemented_grad", missing="a backward that is not implemented (nextafter)")
+@programs.add("test_not_implemented_grad")
 def derivative_not_implemented(lib):
     a = lib.tensor([1.0, 2.0], requires_grad=True)
     y = lib.nextafter(a, a).sum()
@@ -199,7 +201,7 @@ def in_place_on_saved_values(lib):
     return obs
 
 
-@programs.add("test_inplace", missing="exp_")
+@programs.add("test_inplace")
 def exp_in_place_and_saved_result(lib):
     x = lib.ones(2, 2, requires_grad=True)
     y = lib.full((2, 2), 4.0, requires_grad=True)
@@ -249,7 +251,7 @@ def zero_to_a_zero_power(lib):
     return obs
 
 
-@programs.add("test_power_function", missing=NEGATIVE_BASE)
+@programs.add("test_power_function")
 def negative_python_base(lib):
     x = lib.tensor([0.5, 1.0, 2.0, 3.0], requires_grad=True)
     y = (-2.0) ** x

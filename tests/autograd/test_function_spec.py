@@ -19,8 +19,6 @@ from tests.oracle import (
 
 programs = ProgramSet()
 
-DIRTY = "mark_dirty checks (non-inputs, views, leaves, inputs that are not returned)"
-
 
 def grads_seen(grads) -> list:
     return [None if g is None else g.tolist() for g in grads]
@@ -1150,7 +1148,7 @@ def mark_dirty_on_a_view_of_an_intermediate(lib):
     return {"error": capture_error(lambda: Func.apply(a.clone()))}
 
 
-@programs.add("test_custom_function_inplace_on_non_default_view", missing=DIRTY)
+@programs.add("test_custom_function_inplace_on_non_default_view")
 def mark_dirty_on_output_of_split(lib):
     class Func(lib.autograd.Function):
         @staticmethod

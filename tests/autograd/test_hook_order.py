@@ -20,8 +20,6 @@ from tests.oracle import (
 
 programs = ProgramSet()
 
-VAR_MEAN = "var_mean"
-
 
 def tolist(t):
     return None if t is None else t.tolist()
@@ -296,7 +294,7 @@ def prehook_on_a_multi_output_custom_function(lib):
     return {"seen": seen, "a.grad": a.grad, "b.grad": b.grad}
 
 
-@programs.add("test_grad_fn_prehooks_multiple_outputs", missing=VAR_MEAN)
+@programs.add("test_grad_fn_prehooks_multiple_outputs")
 def prehook_on_var_mean(lib):
     b = lib.tensor([[1.0, 2.0, 4.0], [3.0, 5.0, 9.0], [2.0, 2.0, 1.0]], requires_grad=True)
     var, mean = lib.var_mean(b, dim=0)
@@ -414,7 +412,6 @@ def _two_outputs(lib, which):
 @programs.add(
     "test_tensor_hooks_inplace_multiple_outputs",
     cases={"custom": ("custom",), "var_mean": ("var_mean",)},
-    missing={"var_mean": VAR_MEAN},
 )
 def hooks_on_multi_output_node_and_in_place(lib, which):
     fn = _two_outputs(lib, which)
@@ -434,7 +431,6 @@ def hooks_on_multi_output_node_and_in_place(lib, which):
 @programs.add(
     "test_retains_grad_inplace_multiple_outputs",
     cases={"custom": ("custom",), "var_mean": ("var_mean",)},
-    missing={"var_mean": VAR_MEAN},
 )
 def retain_grad_on_multi_output_node_and_in_place(lib, which):
     fn = _two_outputs(lib, which)
@@ -484,7 +480,7 @@ def retain_grad_follows_in_place_ops(lib):
     return obs
 
 
-@programs.add("test_grad_nonleaf_many_outputs", missing="chunk")
+@programs.add("test_grad_nonleaf_many_outputs")
 def grad_of_two_chunks(lib):
     called = []
     x = lib.arange(8.0).view(4, 2).requires_grad_()

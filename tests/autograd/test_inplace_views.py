@@ -22,8 +22,6 @@ from tests.oracle import (
 
 programs = ProgramSet()
 
-MULTI_VIEW = "the errors for outputs of functions that return multiple views"
-
 
 def square(lib):
     return lib.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
@@ -580,7 +578,6 @@ SPLITTERS = {
 @programs.add(
     "test_inplace_on_view_multi_output_safe",
     cases={k: (k,) for k in SPLITTERS},
-    missing={k: MULTI_VIEW for k in SPLITTERS if k != "unbind"},
 )
 def outputs_of_multi_view_functions_refuse_in_place(lib, how):
     a = lib.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]], requires_grad=True)
