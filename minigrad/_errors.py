@@ -163,6 +163,46 @@ GRADCHECK_NOT_DOUBLE_WARNING = (
 )
 GRADCHECK_BAD_SIZE = "Analytical gradient has incorrect size"
 GRADCHECK_NOT_ZERO = "Numerical gradient for function expected to be zero"
+GRADCHECK_NOT_REENTRANT = (
+    "Backward is not reentrant, i.e., running backward with same input and grad_output "
+    "multiple times gives different values, although analytical gradient matches numerical "
+    "gradient.The tolerance for nondeterminism was {}."
+)
+GRADCHECK_STRIDE_ZERO = (
+    "The {}th input has a dimension with stride 0. gradcheck only supports inputs that are "
+    "non-overlapping to be able to compute the numerical gradients correctly. You should call "
+    ".contiguous on the input before passing it to gradcheck."
+)
+GRADCHECK_NOT_MULTIPLIED = "backward not multiplied by grad_output"
+GRADCHECK_UNDEFINED_WARNING = (
+    "Backwards compatibility: New undefined gradient support checking feature is enabled by "
+    "default, but it may break existing callers of this function. If this is true for you, you "
+    'can call this function with "check_undefined_grad=False" to disable the feature'
+)
+GRADCHECK_UNDEFINED_RAISED = (
+    'Expected backward function to handle undefined output grads. Please look at "Notes about '
+    'undefined output gradients" in "tools/autograd/derivatives.yaml"'
+)
+GRADCHECK_UNDEFINED_NOT_ZERO = (
+    "Expected all input grads to be undefined or zero when all output grads are undefined or "
+    'zero. Please look at "Notes about undefined output gradients" in '
+    '"tools/autograd/derivatives.yaml"'
+)
+GRADCHECK_PERTURBED_SHAPE = (
+    "Expected `func` to return outputs with the same shape when inputs are perturbed {}by {}, "
+    "but got: shapes {} and {}."
+)
+GRADCHECK_PERTURBED_DTYPE = (
+    "Expected `func` to return outputs with the same dtype when inputs are perturbed {}by {}, "
+    "but got: dtypes {} and {}."
+)
+GRADCHECK_PRIVATE_API_WARNING = (
+    "`{}` was part of PyTorch's private API and not meant to be exposed. We are deprecating it "
+    "and it will be removed in a future version of PyTorch. If you have a specific use for this "
+    "or feature request for this to be a stable API, please file us an issue at "
+    "https://github.com/pytorch/pytorch/issues/new"
+)
+GRADCHECK_GRAD_OUT = "Expected grad_out to be 1.0. {} no longer supports values of grad_out != 1.0."
 
 # -- tensors: requires_grad, .grad, conversions --------------------------------------------------
 FLOAT_REQUIRES_GRAD = "Only Tensors of floating point and complex dtype can require gradients"

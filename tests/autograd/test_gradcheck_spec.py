@@ -22,12 +22,6 @@ from tests.oracle import (
 programs = ProgramSet()
 
 FAST = {"slow": (False,), "fast": (True,)}
-REENTRANT = "gradcheck runs backward twice and reports 'Backward is not reentrant'"
-STRIDE0 = "gradcheck refuses inputs with a stride-0 dimension"
-MUL_BY_GRAD = "gradcheck checks that backward is multiplied by grad_output"
-UNDEFINED = "gradcheck's undefined-grad check (check_undefined_grad)"
-PERTURBED = "gradcheck's checks of output shape and dtype under perturbation"
-PRIVATE_API = "gradcheck.get_numerical_jacobian / get_analytical_jacobian (deprecated)"
 
 
 def first_line(err):
@@ -188,7 +182,7 @@ def _non_det(lib):
     return NonDetFunc.apply
 
 
-@programs.add("test_gradcheck_nondeterministic", cases=FAST, missing=REENTRANT)
+@programs.add("test_gradcheck_nondeterministic", cases=FAST)
 def backward_that_is_not_reentrant(lib, fast_mode):
     fn = _non_det(lib)
     inp = f64(lib, [[1.0, 2.0], [3.0, 4.0]])
@@ -240,7 +234,7 @@ def float32_inputs_warn(lib, fast_mode):
     return {"result": result, "warnings": warned}
 
 
-@programs.add("test_gradcheck_validates_inputs", cases=FAST, missing=STRIDE0)
+@programs.add("test_gradcheck_validates_inputs", cases=FAST)
 def stride_zero_inputs_are_refused(lib, fast_mode):
     x = lib.ones(1, dtype=lib.float64, requires_grad=True).expand(2, 2)
     return {
@@ -318,7 +312,7 @@ def outputs_that_do_not_require_grad(lib, fast_mode):
     }
 
 
-@programs.add("test_gradcheck_backward_mul_by_grad_output", cases=FAST, missing=MUL_BY_GRAD)
+@programs.add("test_gradcheck_backward_mul_by_grad_output", cases=FAST)
 def backward_not_multiplied_by_grad_output(lib, fast_mode):
     x = lib.ones(1, dtype=lib.float64, requires_grad=True)
     fn = with_wrong_hook(lib)
@@ -332,7 +326,7 @@ def backward_not_multiplied_by_grad_output(lib, fast_mode):
     }
 
 
-@programs.add("test_gradcheck_undefined_grad", cases=FAST, missing=UNDEFINED)
+@programs.add("test_gradcheck_undefined_grad", cases=FAST)
 def backward_that_cannot_take_an_undefined_grad(lib, fast_mode):
     def fn(x):
         def hook(g):
@@ -361,9 +355,7 @@ def backward_that_cannot_take_an_undefined_grad(lib, fast_mode):
     }
 
 
-@programs.add(
-    "test_gradcheck_output_shape_or_dtype_depend_on_values", cases=FAST, missing=PERTURBED
-)
+@programs.add("test_gradcheck_output_shape_or_dtype_depend_on_values", cases=FAST)
 def outputs_that_change_under_perturbation(lib, fast_mode):
     a = lib.ones(1, dtype=lib.float64, requires_grad=True)
 
@@ -386,7 +378,7 @@ def outputs_that_change_under_perturbation(lib, fast_mode):
 # ------------------------------------------------------------------ the deprecated helpers
 
 
-@programs.add("test_gradcheck_get_numerical_jacobian", missing=PRIVATE_API)
+@programs.add("test_gradcheck_get_numerical_jacobian")
 def get_numerical_jacobian(lib):
     from importlib import import_module
 
@@ -412,7 +404,7 @@ def get_numerical_jacobian(lib):
     }
 
 
-@programs.add("test_gradcheck_get_analytical_jacobian", missing=PRIVATE_API)
+@programs.add("test_gradcheck_get_analytical_jacobian")
 def get_analytical_jacobian(lib):
     from importlib import import_module
 
