@@ -429,6 +429,21 @@ class TensorMethods:
     def clamp_(self, min=None, max=None):  # noqa: A002 - torch's names
         return ops.inplace.clamp_(self, min, max)
 
+    def t_(self):
+        return ops.shape_inplace.t_(self)
+
+    def transpose_(self, dim0: int, dim1: int):
+        return ops.shape_inplace.transpose_(self, dim0, dim1)
+
+    def swapdims_(self, dim0: int, dim1: int):
+        return ops.shape_inplace.swapdims_(self, dim0, dim1)
+
+    def squeeze_(self, dim=None):
+        return ops.shape_inplace.squeeze_(self, dim)
+
+    def unsqueeze_(self, dim: int):
+        return ops.shape_inplace.unsqueeze_(self, dim)
+
     def exp_(self):
         return ops.inplace.exp_(self)
 

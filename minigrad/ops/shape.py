@@ -24,7 +24,7 @@ from .record import edge, record
 
 __all__ = [
     "shape_arg", "view", "reshape", "flatten", "t", "transpose", "permute", "squeeze",
-    "squeeze_", "unsqueeze", "expand", "select", "slice_dim", "narrow", "getitem", "cat", "stack",
+    "unsqueeze", "expand", "select", "slice_dim", "narrow", "getitem", "cat", "stack",
     "unbind", "clone",
 ]  # fmt: skip
 
@@ -207,12 +207,6 @@ class SqueezeBackward1(Node):
         return (g,)
 
 
-class SqueezeBackward4(SqueezeBackward1):
-    """The node of the in-place ``squeeze_(dim)`` (as in 1-D @ 2-D matmul)."""
-
-    __slots__ = ()
-
-
 def squeeze(a: Tensor, dim=None) -> Tensor:
     """Remove dims of size 1 (all, or ``dim`` only if its size is 1)."""
     shape = a._data.shape
@@ -228,21 +222,6 @@ def squeeze(a: Tensor, dim=None) -> Tensor:
     if out._grad_fn is not None:
         out._grad_fn.s_sizes, out._grad_fn.s_dim = shape, d
     return _as_view(out, a)
-
-
-def squeeze_(a: Tensor, dim: int) -> Tensor:
-    """``a.squeeze_(dim)`` on a fresh result, as matmul does for 1-D @ 2-D."""
-    shape = a._data.shape
-    new = shape[:dim] + shape[dim + 1 :] if shape[dim] == 1 else shape
-    data = a._data.reshape(new)
-    if a._grad_fn is None:
-        a._data = data
-    else:
-        node = SqueezeBackward4(((a._grad_fn, a._output_nr),), ((data.shape, data.dtype),))
-        node.s_sizes, node.s_dim = shape, dim
-        a._data, a._grad_fn, a._output_nr = data, node, 0
-    a._vc[0] += 1
-    return a
 
 
 class UnsqueezeBackward0(Node):
