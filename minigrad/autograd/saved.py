@@ -138,7 +138,8 @@ class SavedTensor:
         else:
             current = self._orig()
         if current is not None:
-            data, grad_fn, nr = current._data, current._grad_fn, current._output_nr
+            # (grad_fn: a view whose base changed in place names its regenerated node)
+            data, grad_fn, nr = current._data, current.grad_fn, current._output_nr
         else:
             data, grad_fn, nr = self._data, self._node(), self._output_nr
         if isinstance(self._node, weakref.ref):

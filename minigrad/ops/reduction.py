@@ -7,6 +7,7 @@ evenly between ties when reducing over all elements, as torch does.
 
 from __future__ import annotations
 
+import warnings
 from typing import NamedTuple
 
 import numpy as np
@@ -151,19 +152,28 @@ class MeanBackward1(Node):
         return (div_scalar(g, n),)
 
 
+def _np_mean(data: np.ndarray, **kwargs) -> np.ndarray:
+    """numpy's mean, without its warning for an empty slice (torch gives NaN silently)."""
+    if data.size:
+        return np.mean(data, **kwargs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.mean(data, **kwargs)
+
+
 def mean(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     """Math: (1/n) Σ a, over all elements or along ``dim``."""
     if a._data.dtype.kind != "f":
         raise RuntimeError(_errors.MEAN_DTYPE.format(scalar_type(a.dtype)))
     if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
-        out = record(_plus_zero(np.mean(a._data, dtype=a._data.dtype)), MeanBackward0, (a,))
+        out = record(_plus_zero(_np_mean(a._data, dtype=a._data.dtype)), MeanBackward0, (a,))
         if out._grad_fn is not None:
             out._grad_fn.s_sizes = a._data.shape
             out._grad_fn.s_numel = a._data.size
         return out
     dims = _dims(dim, a._data.ndim)
     data = _plus_zero(
-        np.mean(a._data, axis=dims, keepdims=keepdim) if a._data.ndim else a._data.copy()
+        _np_mean(a._data, axis=dims, keepdims=keepdim) if a._data.ndim else a._data.copy()
     )
     out = record(standard(data), MeanBackward1, (a,))
     node = out._grad_fn

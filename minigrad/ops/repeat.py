@@ -61,7 +61,8 @@ def repeat(a: Tensor, repeats: tuple) -> Tensor:
     repeats = tuple(int(r) for r in repeats)
     if len(repeats) < a._data.ndim:
         raise RuntimeError(_errors.REPEAT_DIMS)
-    out = record(np.ascontiguousarray(np.tile(a._data, repeats)), RepeatBackward0, (a,))
+    data = np.tile(a._data, repeats) if repeats else a._data.copy()  # (numpy tiles () to (1,))
+    out = record(data, RepeatBackward0, (a,))
     if out._grad_fn is not None:
         out._grad_fn.s_repeats, out._grad_fn.s_sizes = repeats, a._data.shape
     return out

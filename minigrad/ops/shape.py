@@ -580,7 +580,7 @@ def getitem(a: Tensor, index) -> Tensor:
 class CatBackward0(Node):
     """d cat(tensors, dim) = the matching slice of grad for each input."""
 
-    __slots__ = ("s_dim", "s_sizes")
+    __slots__ = ("s_dim", "s_sizes", "s_empty")
     _saved_dim = SavedAttr("s_dim")
 
     def apply(self, grads):
@@ -588,6 +588,9 @@ class CatBackward0(Node):
         outs = []
         start = 0
         for i, size in enumerate(self.s_sizes):
+            if i in self.s_empty:  # torch: an empty 1-D input gets a fresh empty gradient
+                outs.append(Tensor._make(np.zeros((0,), dtype=g._data.dtype)))
+                continue
             outs.append(
                 slice_dim(g, self.s_dim, start, start + size, 1) if self._needs(i) else None
             )
@@ -613,6 +616,7 @@ def cat(tensors, dim: int = 0) -> Tensor:
     if out._grad_fn is not None:
         out._grad_fn.s_dim = d
         out._grad_fn.s_sizes = tuple(x._data.shape[d] for x in tensors)
+        out._grad_fn.s_empty = {i for i, x in enumerate(tensors) if x._data.shape == (0,)}
     return out
 
 

@@ -59,7 +59,7 @@ def _compute(a: Tensor, dims, correction, keepdim: bool, name: str) -> tuple:
     x = a._data.astype(np.float64)
     axis = None if dims is None or not a._data.ndim else dims
     keep = keepdim and dims is not None and bool(a._data.ndim)
-    mean = np.mean(x, axis=axis, keepdims=True) if n else np.full((1,) * x.ndim, np.nan)
+    mean = reduction._np_mean(x, axis=axis, keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         var = np.sum((x - mean) ** 2, axis=axis, keepdims=keep) / max(dof, 0)
     if not keep:

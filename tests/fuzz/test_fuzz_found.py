@@ -187,6 +187,42 @@ FOUND = {
         "x3 = lib.tensor([0.125], dtype=lib.float64)",
         "t4 = lib.matmul(t2, x3)",
     ),
+    # -- found after issue 18 lifted the exclusions (views, setitem, new ops) ----------------
+    # repeat(()) of a 0-dim tensor is 0-dim (numpy's tile gives shape (1,))
+    "repeat_of_a_scalar_with_no_repeats": (
+        "x1 = lib.tensor(0.125, dtype=lib.float32, requires_grad=True)",
+        "t2 = x1.repeat(())",
+        "t2.backward(retain_graph=True, inputs=[x1])",
+        "t2.backward(inputs=[x1])",
+    ),
+    # the mean of an empty tensor is NaN without numpy's "Mean of empty slice" warning
+    "mean_of_an_empty_split": (
+        "x3 = lib.tensor([0.125], dtype=lib.float32, requires_grad=True)",
+        "with lib.no_grad():",
+        "    t4 = x3.split([0, 1], 0)[0]",
+        "(t4 * t4).mean().backward(retain_graph=True, inputs=[x3])",
+        "(t4 * t4).mean().backward(inputs=[x3])",
+    ),
+    # the version error of a saved view whose base changed names its regenerated node
+    "saved_view_modified_through_its_base": (
+        "x1 = lib.tensor(0.125, dtype=lib.float32, requires_grad=True)",
+        "t4 = x1.view(())",
+        "t8 = t4.median().log()",
+        "with lib.no_grad():",
+        "    x1.mul_(0.5)",
+        "t8.backward()",
+    ),
+    # the gradient of an empty 1-D input of cat is a fresh empty tensor (no history)
+    "split_with_an_empty_piece_second_order": (
+        "x1 = lib.tensor(0.125, dtype=lib.float32, requires_grad=True)",
+        "x3 = lib.tensor([0.125], dtype=lib.float32, requires_grad=True)",
+        "t4 = x3.split([0, 1], 0)[0]",
+        "t5 = -t4",
+        "(t5 * t5).mean().backward(create_graph=True)",
+        "gs = (x1.grad, x3.grad)",
+        "h2 = (gs[1] * gs[1]).sum()",
+        "gs = lib.autograd.grad(h2, [x3], allow_unused=True, create_graph=True)",
+    ),
 }
 
 
