@@ -27,6 +27,7 @@ from .grad_mode import _state
 
 __all__ = [
     "SavedTensor",
+    "SavedResultOfInplaceOnView",
     "SavedAttr",
     "save",
     "save_result",
@@ -157,6 +158,21 @@ class SavedTensor:
             now=self._vc[0],
             saved=self._version,
         )
+
+
+class SavedResultOfInplaceOnView(SavedTensor):
+    """The result saved by an in-place op on a view (``relu_``, ``exp_``): torch keeps a
+    weak reference to the view's ``grad_fn`` after the op (an ``AsStridedBackward0``) and
+    unpacks with it while it lives, with the op's own node otherwise."""
+
+    __slots__ = ("_view_fn",)
+
+    def unpack(self) -> Tensor:
+        out = SavedTensor.unpack(self)
+        fn = self._view_fn() if self._view_fn is not None else None
+        if fn is not None:
+            out._grad_fn, out._output_nr = fn, 0
+        return out
 
 
 def save(t) -> SavedTensor | None:

@@ -17,7 +17,7 @@ from .. import _dtype, _errors
 from .._type_names import scalar_type
 from ..autograd.grad_mode import _state, no_grad
 from ..autograd.graph import Node
-from ..autograd.saved import SavedTensor
+from ..autograd.saved import SavedResultOfInplaceOnView, SavedTensor
 from ..tensor import Tensor
 from . import inplace_views, shape
 from ._promotion import result_dtype
@@ -131,8 +131,12 @@ def _unary_inplace(t: Tensor, op) -> Tensor:
     if _state.enabled and _any_requires_grad(t):
         result = op(_old(t))
         _commit(t, result)
-        saved = getattr(result._grad_fn, "s_result", None)
-        if isinstance(saved, SavedTensor):
+        node = result._grad_fn
+        saved = getattr(node, "s_result", None)
+        if isinstance(saved, SavedTensor) and saved._hooks is None:
+            if t._base is not None:  # unpacked with the view's new history while it lives
+                saved = node.s_result = SavedResultOfInplaceOnView(result, is_output=True)
+                saved._view_fn = weakref.ref(t._grad_fn)
             saved._data, saved._vc, saved._version = t._data, t._vc, t._vc[0]
             saved._orig = weakref.ref(t)
         return t

@@ -22,7 +22,7 @@ from ..tensor import Tensor
 from ._layout import standard
 from ._sizes import normalize_dim
 from .record import plain, record
-from .reduction import MaxBackward0, MaxBackward1
+from .reduction import MaxBackward0, MaxBackward1, select_along
 
 __all__ = ["argsort", "median"]
 
@@ -92,18 +92,5 @@ def median(a: Tensor, dim=None, keepdim: bool = False):
             out._grad_fn.s_self = save(a)
             out._grad_fn.s_result = save_result(out)
         return out
-    d = normalize_dim(dim, data.ndim)
-    if data.ndim == 0:
-        idx, values = np.zeros((), dtype=np.int64), data.copy()
-    else:
-        idx = _lower_median_index(data, d)
-        values = np.take_along_axis(data, idx, axis=d)
-        if not keepdim:
-            idx, values = np.squeeze(idx, axis=d), np.squeeze(values, axis=d)
-    indices = plain(standard(idx.astype(np.int64)))
-    out = record(standard(values), MedianBackward1, (a,))
-    node = out._grad_fn
-    if node is not None:
-        node.s_dim, node.s_keepdim, node.s_sizes = d, keepdim, data.shape
-        node.s_indices = save(indices)
+    out, indices = select_along(a, dim, keepdim, _lower_median_index, MedianBackward1)
     return return_types_median(out, indices)

@@ -223,6 +223,20 @@ FOUND = {
         "h2 = (gs[1] * gs[1]).sum()",
         "gs = lib.autograd.grad(h2, [x3], allow_unused=True, create_graph=True)",
     ),
+    # relu_ on a view saves the view itself: its result unpacks with the view's new history
+    # (AsStridedBackward0 -> CopySlices), not with ReluBackward0
+    "relu_in_place_on_a_view_third_order": (
+        "x1 = lib.tensor(0.125, dtype=lib.float32, requires_grad=True)",
+        "x3 = lib.tensor(0.125, dtype=lib.float32, requires_grad=True)",
+        "t10 = -(x1 + x3)",
+        "t11 = t10.reshape(1)",
+        "t11.relu_()",
+        "gs = lib.autograd.grad(t11.sum(), [x1], allow_unused=True, create_graph=True)",
+        "h2 = (gs[0] * gs[0]).sum()",
+        "gs = lib.autograd.grad(h2, [x1], allow_unused=True, create_graph=True)",
+        "h3 = (gs[0] * gs[0]).sum()",
+        "h3.backward()",
+    ),
 }
 
 
