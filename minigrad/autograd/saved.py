@@ -133,6 +133,9 @@ class SavedTensor:
         out._vc = self._vc
         return out
 
+    def _saved_for(self) -> tuple:
+        return self._node(), self._output_nr
+
     def _modified_message(self) -> str:
         if self._tensor is not None:
             current = self._tensor
@@ -146,7 +149,7 @@ class SavedTensor:
         if isinstance(self._node, weakref.ref):
             # A saved output names the node that saved it (torch's saved_for), not the
             # grad_fn an in-place op gave the tensor afterwards.
-            grad_fn, nr = self._node(), self._output_nr
+            grad_fn, nr = self._saved_for()
         which = ""
         if grad_fn is not None:
             op = _BACKWARD_SUFFIX.sub("", grad_fn.name())
@@ -167,11 +170,13 @@ class SavedResultOfInplaceOnView(SavedTensor):
 
     __slots__ = ("_view_fn",)
 
+    def _saved_for(self) -> tuple:
+        fn = self._view_fn()
+        return (fn, 0) if fn is not None else SavedTensor._saved_for(self)
+
     def unpack(self) -> Tensor:
         out = SavedTensor.unpack(self)
-        fn = self._view_fn() if self._view_fn is not None else None
-        if fn is not None:
-            out._grad_fn, out._output_nr = fn, 0
+        out._grad_fn, out._output_nr = self._saved_for()
         return out
 
 

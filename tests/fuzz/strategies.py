@@ -11,15 +11,19 @@ A program has three parts:
 * leaves: 0-D to 3-D tensors of broadcast-compatible shapes, float32/float64, random
   ``requires_grad``; values are mostly multiples of 1/8 (sums and products stay exact, so
   differences are the engine's, not rounding order) with some general floats and zeros;
-* a random DAG of operations: pointwise ops with tensors or Python scalars, reductions,
-  the matmul family, views, indexing, cat/stack, ``detach()``, ``no_grad`` blocks,
-  in-place ops on non-leaves, ``retain_grad()``, reuse of any earlier result (fan-out);
+* a random DAG of operations: pointwise ops with tensors or Python scalars, reductions
+  (var, var_mean, median too), the matmul family, views (split, chunk, diagonal too),
+  indexing, cat/stack, ``detach()``, ``no_grad`` blocks, in-place ops on non-leaves and on
+  views (the base's history is rewritten: ``CopySlices``; the generator tracks which
+  variables share memory, and which views torch refuses to modify), ``t[i] = v`` with basic
+  and advanced indices, ``retain_grad()``, reuse of any earlier result (fan-out);
 * differentiation: ``backward`` with or without ``gradient``/``retain_graph``/``inputs``,
   or ``autograd.grad`` with ``grad_outputs``/``allow_unused``/``create_graph=True``,
   followed by a second and sometimes a third differentiation;
 
 and, for misuse programs, one misuse (freed graph reused, in-place on a leaf or on a saved
-tensor, implicit grad of a non-scalar, unused input, mismatched gradient shape).
+tensor, in-place on a view torch refuses, backward through ``//``, implicit grad of a
+non-scalar, unused input, mismatched gradient shape).
 
 Example:
     >>> from hypothesis import given

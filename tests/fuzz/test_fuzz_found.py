@@ -237,6 +237,17 @@ FOUND = {
         "h3 = (gs[0] * gs[0]).sum()",
         "h3.backward()",
     ),
+    # ... and its version error names that node while it lives (here: AsStrided)
+    "relu_on_a_view_then_modified_again": (
+        "x1 = lib.tensor(0.125, dtype=lib.float32, requires_grad=True)",
+        "t4 = -x1",
+        "t5 = t4.view(())",
+        "t5.relu_()",
+        "t5.add_(x1, alpha=2)",
+        "t9 = t4.abs()",
+        "t9.backward(retain_graph=True, inputs=[x1])",
+        "t9.backward(inputs=[x1])",
+    ),
 }
 
 
