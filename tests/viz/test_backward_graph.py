@@ -52,11 +52,29 @@ def test_nodes_follow_next_functions():
         "y | ()",
     ]
     e = {(s, t) for s, t, _ in edges(d)}
-    # output <- Pow <- Mul(p) <- Mul(m) <- acc(x) (twice: x*x), acc(y) -> Mul(p)
-    assert ("n1", "n0") in e and ("n2", "n1") in e and ("n3", "n2") in e
-    assert [t for s, t, _ in edges(d) if s == "n4"] == ["n3", "n3"]
-    assert ("n6", "n2") in e
-    assert ("n5", "n4") in e and ("n7", "n6") in e  # leaf box -> its AccumulateGrad
+    # The course's convention: arrows the way gradients flow, from a node to each entry of
+    # its next_functions: output -> Pow -> Mul(p) -> Mul(m) -> acc(x) (twice: x*x), and
+    # Mul(p) -> acc(y); each AccumulateGrad -> its leaf box.
+    assert ("n0", "n1") in e and ("n1", "n2") in e and ("n2", "n3") in e
+    assert [t for s, t, _ in edges(d) if s == "n3"] == ["n4", "n4"]
+    assert ("n2", "n6") in e
+    assert ("n4", "n5") in e and ("n6", "n7") in e
+    # AccumulateGrad nodes on one row, the leaves on one row
+    assert "{rank=same; n4; n6}" in d.source and "{rank=same; n5; n7}" in d.source
+
+
+def test_torchviz_direction_reverses_every_edge():
+    x, y, Q = q_example()
+    ours = backward_graph(Q, params={"x": x, "y": y}, show_none=True, show_saved=True)
+    tv = backward_graph(Q, params={"x": x, "y": y}, show_none=True, show_saved=True,
+                        direction="torchviz")  # fmt: skip
+    flipped = []
+    for s, t, attrs in edges(ours):
+        flipped.append((s, t, attrs) if "dir=" in attrs else (t, s, attrs))
+    assert sorted(flipped) == sorted(edges(tv))
+    assert "rank=same" not in tv.source  # torchviz leaves the layout to Graphviz
+    with pytest.raises(ValueError, match="direction must be 'gradient'"):
+        backward_graph(Q, direction="up")
 
 
 def test_one_accumulate_grad_per_leaf_shared_by_paths():

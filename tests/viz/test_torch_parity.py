@@ -1,6 +1,6 @@
 """minigrad.viz draws the same DOT and text for minigrad and for real torch.
 
-Every CURRICULUM example (sections 1-9) is written once as ``prog(lib)`` returning what to
+Every syllabus example (concepts 1.x-9.x of course/SYLLABUS.md) is written once as ``prog(lib)`` returning what to
 draw; each diagram function (with several flag sets) must give byte-identical DOT and text
 for both libraries. This is the issue's promise that diagrams work on torch tensors too.
 """
@@ -16,6 +16,7 @@ FLAG_SETS = [
     {},
     {"show_saved": True, "show_values": True},
     {"show_attrs": True, "show_none": True, "legend": True},
+    {"show_saved": True, "show_none": True, "direction": "torchviz"},
 ]
 
 
@@ -223,3 +224,16 @@ def test_double_backward_graph_is_identical_for_torch(name):
     for with_output in (True, False):
         ours, theirs = run_both(lambda lib, w=with_output: draw(lib, w))
         _assert_same(ours, theirs, f"{name} output given={with_output}")
+
+
+def test_forward_graph_with_a_detach_cut_is_identical_for_torch():
+    def draw(lib):
+        x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = 2 * x
+        z = y.detach()
+        w = z**2
+        params = {"x": x, "y": y, "z": z, "w": w}
+        return forward_graph(y, w, params=params, detached=[(y, z)], unrecorded=[(z, w, "z**2")])
+
+    ours, theirs = run_both(draw)
+    _assert_same(ours, theirs, "detach cut")
