@@ -149,12 +149,13 @@ def walk(roots: list, limit: int | None = None) -> Walk:
 
 def saved_items(node: Any) -> list[tuple[str, Any]]:
     """``(name, value)`` of each ``_saved_*`` attribute, sorted by name (as ``dir`` gives
-    them). A freed saved tensor gives ``(name, RuntimeError)``."""
+    them), and for a custom ``Function``'s node its ``saved_tensors`` (a tuple). A freed
+    saved tensor gives ``(name, RuntimeError)``."""
     out = []
     for attr in dir(node):
         if not attr.startswith(SAVED_PREFIX) or attr == "_saved_tensors":
             # ``_saved_tensors`` is a custom Function's private storage (torch does not
-            # list it; its tensors are shown through ``saved_tensors``).
+            # list it; its tensors are shown through ``saved_tensors`` below).
             continue
         try:
             value = getattr(node, attr)
@@ -163,6 +164,13 @@ def saved_items(node: Any) -> list[tuple[str, Any]]:
         except AttributeError:
             continue
         out.append((attr[len(SAVED_PREFIX) :], value))
+    if hasattr(type(node), "saved_tensors") and hasattr(node, "needs_input_grad"):
+        try:
+            value = node.saved_tensors
+        except RuntimeError as exc:
+            value = exc
+        if isinstance(value, RuntimeError) or value:
+            out.append(("saved_tensors", value))
     return out
 
 
