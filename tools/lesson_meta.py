@@ -42,6 +42,7 @@ __all__ = [
     "known_gaps",
     "KNOWN_GAPS",
     "LETTERS",
+    "map_lessons",
 ]
 
 KNOWN_GAPS = COURSE_DIR / "known_gaps.json"
@@ -79,3 +80,12 @@ def known_gaps(section: str, path: Path | str = KNOWN_GAPS) -> Any:
     if section not in data:
         raise KeyError(f"{Path(path).name} has no section {section!r}; sections: {sorted(data)}")
     return data[section]
+
+
+def map_lessons(fn: Any, paths: list[Path], workers: int = 2) -> dict[str, Any]:
+    """``{lesson number: fn(path)}``, two lessons at a time (each runs its own kernel)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        results = pool.map(fn, paths)
+        return {number(p): r for p, r in zip(paths, results)}
