@@ -210,7 +210,7 @@ def coverage_markdown(m: dict, concepts: dict[str, Concept]) -> str:
         "# Coverage",
         "",
         "Generated from the lessons' declarations by `python -m tools.coverage`; "
-        "`tests/course/test_syllabus.py` fails when this file is stale. "
+        "`tests/course/test_coverage.py` fails when this file is stale. "
         "Concepts and their ids: [SYLLABUS.md](SYLLABUS.md).",
         "",
         "✓ filled · ~ present but not yet to the standard · `·` missing · blank: does not apply.",
@@ -224,7 +224,11 @@ def coverage_markdown(m: dict, concepts: dict[str, Concept]) -> str:
     for lesson in sorted(per_lesson):
         c = per_lesson[lesson]
         lines.append(f"| {lesson} | {c['filled']} | {c['partial']} | {c['missing']} |")
-    lines += ["", "| id | concept | lesson | taught in | E | D | S | X | T |", "|---|---|---|---|---|---|---|---|---|"]
+    lines += [
+        "",
+        "| id | concept | lesson | taught in | E | D | S | X | T |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for cid, row in m.items():
         c = concepts[cid]
         short = c.text if len(c.text) <= 70 else c.text[:67].rstrip() + "…"

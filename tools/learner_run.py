@@ -73,7 +73,9 @@ def problems(executed: Any, lesson: Any) -> list[str]:
         elif expected is not None:
             if err is None or err.ename != expected.ename:
                 got = "no error" if err is None else err.ename
-                out.append(f"code cell {i}: should raise {expected.ename} as in the lesson, got {got}")
+                out.append(
+                    f"code cell {i}: should raise {expected.ename} as in the lesson, got {got}"
+                )
         elif err is not None:
             out.append(f"code cell {i}: raises {err.ename}: {err.evalue[:120]}")
     return out

@@ -160,7 +160,9 @@ def opening(path: Path, nb, paths: list[Path]) -> list[str]:
         return out
     assumes = text.split("**Assumes:**", 1)
     if len(assumes) != 2 or not any(n in assumes[1].split("\n\n")[0] for n in earlier):
-        out.append("the first cell must say '**Assumes:**' with links to the earlier lessons it needs")
+        out.append(
+            "the first cell must say '**Assumes:**' with links to the earlier lessons it needs"
+        )
     code = [c.source for c in _code(nb)][:4]
     if not any(f'recap("{number}")' in src for src in code):
         out.append(f'a recap quiz must follow the first code cell: quiz = recap("{number}")')
@@ -191,7 +193,9 @@ def exercise_cells(path: Path, nb, paths: list[Path]) -> list[str]:
             rest = [
                 line
                 for line in src.splitlines()
-                if line.strip() and not re.match(r"check_\w+\(", line) and not line.startswith(" ")
+                if line.strip()
+                and not re.match(r"check_\w+\(", line)
+                and not line.startswith(" ")
                 and line.strip() != ")"
             ]
             if rest:

@@ -18,7 +18,6 @@ import nbformat
 import pytest
 
 from minigrad.course import conventions
-from tools.lesson_meta import known_gaps
 from minigrad.course.notebooks import (
     BEGIN,
     COURSE_DIR,
@@ -33,6 +32,7 @@ from minigrad.course.notebooks import (
     write,
     write_learner_copies,
 )
+from tools.lesson_meta import known_gaps
 
 LESSONS = lessons()
 PART_1 = [
@@ -105,9 +105,7 @@ def test_learner_copy_keeps_indentation_and_text_outside_markers():
     )
     cell.outputs = [nbformat.v4.new_output("stream", text="x\n")]
     out = learner_copy(_nb(cell))
-    assert out.cells[0].source == (
-        "def f(x):\n    # YOUR CODE HERE\n    pass\n\nprint(f)"
-    )
+    assert out.cells[0].source == ("def f(x):\n    # YOUR CODE HERE\n    pass\n\nprint(f)")
     assert out.cells[0].outputs == []
     assert "return x + 1" in cell.source  # the original is untouched
 

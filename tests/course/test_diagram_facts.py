@@ -77,7 +77,7 @@ def test_false_facts_say_what_is_wrong(w_graph, fact, says):
     assert says in w_graph.check(fact)
 
 
-@pytest.mark.parametrize("fact", ["nobody top", "x sideways y", "[leaf] inside \"no such cluster\""])
+@pytest.mark.parametrize("fact", ["nobody top", "x sideways y", '[leaf] inside "no such cluster"'])
 def test_unreadable_facts_raise(w_graph, fact):
     with pytest.raises(FactError):
         w_graph.check(fact)

@@ -17,7 +17,9 @@ def test_three_questions_on_earlier_lessons(lesson):
         assert len(q.options) == 3 and q.answer in "abc"
         assert q.recaps < lesson, "a recap question reviews an earlier lesson"
         wrong = set("abc") - {q.answer}
-        assert set(q.misconceptions) == wrong and all(len(m) > 20 for m in q.misconceptions.values())
+        assert set(q.misconceptions) == wrong and all(
+            len(m) > 20 for m in q.misconceptions.values()
+        )
 
 
 def test_feedback_for_right_wrong_and_missing_answers(capsys):

@@ -269,3 +269,52 @@ def test_attribute_values_are_truncated_to_max_attr_chars():
     assert "SumBackward0 | self_sym_sizes: (2, ..." in d.text
     d = backward_graph(x.sum(), show_attrs=True)
     assert "SumBackward0 | self_sym_sizes: (2, 3, 4)" in d.text
+
+
+def test_legend_is_the_key_to_the_convention():
+    from minigrad.viz import legend
+
+    d = legend()
+    text = d.text
+    assert "arrows point the way gradients flow:" in text
+    assert "[output] y | the output (green)" in text and "[leaf] x | a leaf (light blue)" in text
+    assert "  -- n2" in text  # a plain line to the saved tensor
+    assert "  -> n3 [dashed]" in text  # the None input
+    assert d.source == legend().source  # deterministic
+
+
+def test_custom_function_saved_tensors_are_drawn_and_marked_freed():
+    class Product(mg.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, y):
+            ctx.save_for_backward(x, y)
+            return x * y
+
+        @staticmethod
+        def backward(ctx, g):
+            x, y = ctx.saved_tensors
+            return g * y, g * x
+
+    x = mg.tensor(2.0, requires_grad=True)
+    y = mg.tensor(3.0, requires_grad=True)
+    z = Product.apply(x, y)
+    before = backward_graph(z, show_saved=True).text
+    assert "[saved] saved_tensors[0] | ()" in before and "[saved] saved_tensors[1] | ()" in before
+    z.backward()
+    after = backward_graph(z, show_saved=True).text
+    assert "[saved] saved_tensors | freed" in after
+
+
+def test_stepper_frames_follow_the_direction():
+    from minigrad.viz import trace_backward
+    from minigrad.viz.frames import Frames
+
+    x = mg.tensor(2.0, requires_grad=True)
+    with trace_backward(params={"x": x}) as trace:
+        (x * 3).backward()
+    ours = Frames(trace.run).diagram(1)
+    tv = Frames(trace.run, direction="torchviz").diagram(1)
+    assert ("n0", "n1") in {(s, t) for s, t, _ in edges(ours)}
+    assert ("n1", "n0") in {(s, t) for s, t, _ in edges(tv)}
+    with pytest.raises(ValueError, match="direction must be"):
+        Frames(trace.run, direction="sideways")

@@ -101,7 +101,7 @@ def test_glossary_terms_link_to_the_lesson_that_uses_them():
     rows = _glossary()
     assert len(rows) >= 30
     names = {p.name: p for p in LESSONS}
-    for term, chinese, meaning, num, target in rows:
+    for term, chinese, _meaning, num, target in rows:
         assert re.search(r"[\u4e00-\u9fff]", chinese), f"{term}: no Chinese term"
         assert target in names and target.startswith(num), f"{term}: bad link {target}"
         text = " ".join(c.source for c in read(names[target]).cells).lower()
