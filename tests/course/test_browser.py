@@ -578,9 +578,9 @@ def diagram_labels(nodes: dict[str, SvgNode], edges, titles: set[str]) -> dict[s
             continue
         number = next((m.group(1) for t in node.texts[1:] if (m := re.match(r"(#\d+)", t))), "")
         labels[nid] = f"{node.texts[0]} {number}".strip()
-    for tail, head, _ in edges:
-        if head in labels and labels[head] == "AccumulateGrad" and tail not in labels:
-            labels[head] = f"AccumulateGrad ({nodes[tail].texts[0]})"
+    for tail, head, _ in edges:  # the course's convention: AccumulateGrad -> its leaf
+        if tail in labels and labels[tail] == "AccumulateGrad" and head not in labels:
+            labels[tail] = f"AccumulateGrad ({nodes[head].texts[0]})"
     return labels
 
 
@@ -602,8 +602,8 @@ def shown_edges(labels, edges) -> list[tuple[str, str, str]]:
     out = []
     for tail, head, text in edges:
         grads = [t for t in text.split(" ") if t and not _is_number(t)]
-        if grads and tail in labels and head in labels:
-            out.append((labels[tail], labels[head], " ".join(grads)))
+        if grads and tail in labels and head in labels:  # node -> child: (child, node)
+            out.append((labels[head], labels[tail], " ".join(grads)))
     return sorted(out)
 
 

@@ -128,3 +128,25 @@ def test_every_diagram_and_layout_sentence_has_facts(lesson):
 def test_lessons_00_to_02_state_facts():
     for lesson in LESSONS[:3]:
         assert len(fact_entries(read(lesson))) >= 3
+
+
+MAX_WIDTH_PT = 720  # about 960 px: the width of a notebook's output area
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=number)
+def test_diagrams_fit_the_notebook_width(lesson):
+    import re
+
+    from tools.diagram_facts import svg_outputs
+
+    wide = []
+    for i, cell in enumerate(read(lesson).cells):
+        if cell.cell_type != "code":
+            continue
+        for svg, _ in svg_outputs(cell):
+            width = float(re.search(r'<svg width="([\d.]+)pt"', svg).group(1))
+            if width > MAX_WIDTH_PT:
+                wide.append(f"cell {i}: {width:.0f}pt")
+    if number(lesson) in GAPS and wide:
+        pytest.xfail(f"known gap (phase 2): {wide}")
+    assert wide == []
