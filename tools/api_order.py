@@ -189,7 +189,7 @@ def report() -> None:
 
 def calls_of(path: Path | str, timeout: int = 600) -> list[str]:
     """Run a lesson with the tracer and return the public API names its code called."""
-    from nbclient import NotebookClient
+    from tools.lesson_meta import run_notebook
 
     nb = nbformat.read(str(path), as_version=4)
     setup = nbformat.v4.new_code_cell(
@@ -198,14 +198,7 @@ def calls_of(path: Path | str, timeout: int = 600) -> list[str]:
     )
     end = nbformat.v4.new_code_cell("tools.api_order.report()")
     nb.cells = [setup, *nb.cells, end]
-    client = NotebookClient(
-        nb,
-        timeout=timeout,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(Path(path).parent)}},
-        allow_errors=False,
-    )
-    client.execute()
+    run_notebook(nb, Path(path).parent, allow_errors=False, timeout=timeout)
     text = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.output_type == "stream")
     for line in text.splitlines():
         if line.startswith(MARK):

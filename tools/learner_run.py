@@ -21,7 +21,7 @@ from typing import Any
 
 import nbformat
 
-from tools.lesson_meta import COURSE_DIR, lessons, number, read
+from tools.lesson_meta import COURSE_DIR, lessons, number, read, run_notebook
 
 __all__ = ["run", "problems", "is_check_cell", "LEARNER_DIR"]
 
@@ -36,18 +36,8 @@ def is_check_cell(cell: Any) -> bool:
 
 def run(path: Path | str, timeout: int = 600) -> nbformat.NotebookNode:
     """Execute a learner copy in a fresh kernel, going on after errors; return it."""
-    from nbclient import NotebookClient
-
     nb = nbformat.read(str(path), as_version=4)
-    client = NotebookClient(
-        nb,
-        timeout=timeout,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(Path(path).parent)}},
-        allow_errors=True,
-    )
-    client.execute()
-    return nb
+    return run_notebook(nb, Path(path).parent, allow_errors=True, timeout=timeout)
 
 
 def _error(cell: Any) -> Any:

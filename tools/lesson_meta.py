@@ -43,6 +43,7 @@ __all__ = [
     "KNOWN_GAPS",
     "LETTERS",
     "map_lessons",
+    "run_notebook",
 ]
 
 KNOWN_GAPS = COURSE_DIR / "known_gaps.json"
@@ -89,3 +90,18 @@ def map_lessons(fn: Any, paths: list[Path], workers: int = 2) -> dict[str, Any]:
     with ProcessPoolExecutor(max_workers=workers) as pool:
         results = pool.map(fn, paths)
         return {number(p): r for p, r in zip(paths, results)}
+
+
+def run_notebook(nb: Any, where: Path, allow_errors: bool, timeout: int = 600) -> Any:
+    """Execute ``nb`` in place in a fresh ``python3`` kernel whose working directory is
+    ``where`` (the folder of the lesson it comes from); return it."""
+    from nbclient import NotebookClient
+
+    NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(where)}},
+        allow_errors=allow_errors,
+    ).execute()
+    return nb

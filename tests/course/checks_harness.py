@@ -88,3 +88,27 @@ def learner_stub(*names: str) -> Callable:
 
     stub.__name__ = names[0] if names else "stub"
     return stub
+
+
+# -- the older style of lessons 03-12's tests (phase 2 turns them into Case lists) ----------
+
+
+def legacy_rejects(check: Callable, answer, message: str) -> None:
+    """``check(answer)`` raises CheckFailed whose text contains ``message``."""
+    with pytest.raises(CheckFailed, match=re.escape(message)):
+        check(answer)
+
+
+def legacy_accepts(check: Callable, answer, capsys=None) -> None:
+    passes(check, answer)
+
+
+def legacy_passes(capsys, fn: Callable, *args) -> str:
+    return passes(fn, *args)
+
+
+def fails(fn: Callable, *args, match: str) -> str:
+    """``fn(*args)`` raises CheckFailed matching the regular expression ``match``."""
+    with pytest.raises(CheckFailed, match=match) as info:
+        fn(*args)
+    return str(info.value)

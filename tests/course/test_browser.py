@@ -642,7 +642,7 @@ def check_frame(shown: Shown, example: Example, k: int) -> None:
             if not label.startswith("AccumulateGrad ("):
                 continue
             acc = next(n for n in run.nodes if run.label(n) == label)
-            box = next(nodes[t] for t, h, _ in edges if h == nid and t not in labels)
+            box = next(nodes[h] for t, h, _ in edges if t == nid and h not in labels)
             want = format_grad(run.grad_at(acc, k))
             assert any(want in line for line in box.texts), f"step {k}: {label} {box.texts}"
     assert _flat(explain(run, k)) in _flat(shown.text), f"step {k}: explanation"

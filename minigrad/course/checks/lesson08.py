@@ -1,7 +1,5 @@
 """Checks for lesson 08 · autograd.grad (syllabus 8.1–8.6).
-
-Moved here unchanged in substance from the old ``checks``/``checks_part2`` modules; phase 2
-of the course work rewrites them to test the skill (see course/README.md).
+(moved unchanged in substance; phase 2 rewrites them to test the skill).
 """
 
 from __future__ import annotations

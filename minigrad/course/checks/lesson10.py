@@ -1,7 +1,5 @@
 """Checks for lesson 10 · Modules and training (syllabus 10.1–10.5).
-
-Moved here unchanged in substance from the old ``checks``/``checks_part2`` modules; phase 2
-of the course work rewrites them to test the skill (see course/README.md).
+(moved unchanged in substance; phase 2 rewrites them to test the skill).
 """
 
 from __future__ import annotations
