@@ -525,7 +525,7 @@ class Example:
 
 
 def _curriculum_examples() -> list[Example]:
-    """CURRICULUM §2: w = z·z with z = x·x·y·y (x=2, y=3), and e = (a·b)·d (2, 3, 4)."""
+    """Syllabus 2.5 and 2.6: w = z·z with z = x·x·y·y (x=2, y=3), and e = (a·b)·d (2, 3, 4)."""
     from minigrad.viz import trace_backward
 
     out = []
@@ -547,7 +547,7 @@ def _curriculum_examples() -> list[Example]:
 
 
 def _higher_order_examples() -> list[Example]:
-    """CURRICULUM §9 as lesson 09 steps it: the second backward, d(dQ/dx)/d(x, y), Q = (x·x·y)²."""
+    """Syllabus 9.2 as lesson 09 steps it: the second backward, d(dQ/dx)/d(x, y), Q = (x·x·y)²."""
     from minigrad.viz import trace_backward
 
     x = mg.tensor(2.0, requires_grad=True)
