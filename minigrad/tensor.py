@@ -67,6 +67,8 @@ class Tensor(TensorMethods):
     name: str | None = None
     # torch's ZeroTensor flag (``sgn``'s gradient), set on the rare ones: see ops/_zerotensor.py.
     _zero: bool = False
+    # Made inside ``inference_mode()``: see autograd/inference_mode.py.
+    _inference: bool = False
 
     # -- construction --------------------------------------------------------------------
     def __init__(self, data: Any = None, requires_grad: bool = False) -> None:
@@ -82,6 +84,8 @@ class Tensor(TensorMethods):
         self._output_nr = output_nr
         self._vc = [0]  # the version counter, shared by views and detach()
         # (_grad, _retains_grad, _hooks, _base, _grad_acc: the class defaults)
+        if _inference.enabled:
+            self._inference = True
 
     @classmethod
     def _make(
@@ -94,6 +98,8 @@ class Tensor(TensorMethods):
         t._grad_fn = grad_fn
         t._output_nr = output_nr
         t._vc = [0]
+        if _inference.enabled:
+            t._inference = True
         return t
 
     def new_zeros(self, *size, dtype=None, requires_grad: bool = False):
@@ -123,7 +129,13 @@ class Tensor(TensorMethods):
     @property
     def _version(self) -> int:
         """How many times this tensor's storage was modified in place."""
+        if self._inference:
+            raise RuntimeError(_errors.INFERENCE_VERSION)
         return self._vc[0]
+
+    def is_inference(self) -> bool:
+        """True for a tensor created inside ``inference_mode()``."""
+        return self._inference
 
     @property
     def _is_view(self) -> bool:
@@ -142,6 +154,8 @@ class Tensor(TensorMethods):
             raise RuntimeError(_errors.NON_LEAF_REQUIRES_GRAD)
         if value and self._data.dtype.kind != "f":
             raise RuntimeError(_errors.FLOAT_REQUIRES_GRAD_ATTR)
+        if value and self._inference and not _inference.enabled:
+            raise RuntimeError(_errors.INFERENCE_REQUIRES_GRAD)
         self._requires_grad = bool(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
@@ -152,6 +166,8 @@ class Tensor(TensorMethods):
             raise RuntimeError(_errors.NON_LEAF_REQUIRES_GRAD)
         if requires_grad and self._data.dtype.kind != "f":
             raise RuntimeError(_errors.FLOAT_REQUIRES_GRAD_SET)
+        if requires_grad and self._inference and not _inference.enabled:
+            raise RuntimeError(_errors.INFERENCE_REQUIRES_GRAD)
         self._requires_grad = bool(requires_grad)
         return self
 
@@ -239,6 +255,8 @@ class Tensor(TensorMethods):
         t._vc = self._vc
         if self._zero:
             t._zero = True
+        if t._inference is not self._inference:  # a view: inference iff its base is
+            t._inference = self._inference
         return t
 
     def detach_(self) -> Tensor:
@@ -408,4 +426,5 @@ from . import _creation  # noqa: E402
 from .autograd import api as _api  # noqa: E402
 from .autograd import hooks as _hooks  # noqa: E402
 from .autograd.accumulate_grad import AccumulateGrad  # noqa: E402
+from .autograd.inference_mode import _state as _inference  # noqa: E402
 from .ops import record as _record  # noqa: E402

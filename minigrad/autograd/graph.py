@@ -21,6 +21,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .. import _errors
+from .anomaly_mode import _state as _anomaly
+from .anomaly_mode import remember as _remember_forward_stack
 from .saved import SavedTensor, save_on_cpu, saved_tensors_hooks
 
 if TYPE_CHECKING:
@@ -88,6 +90,8 @@ class Node:
         # ((shape, np dtype), ...) of each output: gradients arriving here are checked
         # against it, and summed down to it where broadcasting widened them.
         self._out_meta = out_meta
+        if _anomaly.enabled:  # detect_anomaly(): remember the forward line that made this node
+            _remember_forward_stack(self)
 
     # -- torch.autograd.graph.Node API -------------------------------------------------
     def name(self) -> str:

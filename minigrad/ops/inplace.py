@@ -14,6 +14,7 @@ from .. import _dtype, _errors
 from .._type_names import scalar_type
 from ..autograd.grad_mode import _state, no_grad
 from ..autograd.graph import Node
+from ..autograd.inference_mode import _state as _inference
 from ..autograd.saved import SavedTensor
 from ..tensor import Tensor
 from ._promotion import result_dtype
@@ -48,8 +49,10 @@ def _check(t: Tensor, other=None, zero_error: str = _errors.ZERO_INPLACE) -> Non
 
 
 def _recorded(t: Tensor, other=None) -> bool:
-    return _state.enabled and (
-        t._requires_grad or (isinstance(other, Tensor) and other._requires_grad)
+    return (
+        _state.enabled
+        and not _inference.enabled
+        and (t._requires_grad or (isinstance(other, Tensor) and other._requires_grad))
     )
 
 
@@ -101,6 +104,9 @@ def _commit(t: Tensor, result: Tensor) -> Tensor:
                 if t._grad_fn._retains_grad is None:
                     t._grad_fn._retains_grad = {}
                 t._grad_fn._retains_grad[t._output_nr] = ref
+    if t._inference and not _inference.enabled:
+        # torch's check runs after the kernel: the values change, then the error says why.
+        raise RuntimeError(_errors.INFERENCE_INPLACE)
     t._vc[0] += 1
     return t
 
