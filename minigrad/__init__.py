@@ -145,7 +145,9 @@ from ._functional import (
     where,
 )
 from ._tensor_str import get_printoptions, printoptions, set_printoptions
+from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
 from .autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd.inference_mode import inference_mode, is_inference_mode_enabled
 
 # isort: split
 # nn and optim build on Tensor and the ops, so they are imported last.

@@ -75,6 +75,40 @@ CALLBACK_OUTSIDE_BACKWARD = "Final callbacks can only be installed during backwa
 POST_ACC_HOOK_RETURN = "Tensor post accumulate grad hooks should return None."
 NODE_CALL_ARGS = "expected {} arguments, got {} instead"
 MULTI_GRAD_HOOK_MODE = "Expects mode to be one of ('all', 'any') but got {}"
+
+# -- anomaly detection (autograd.detect_anomaly) ------------------------------------------------
+ANOMALY_ENABLED = (
+    "Anomaly Detection has been enabled. This mode will increase the runtime and should only "
+    "be enabled for debugging."
+)
+ANOMALY_NAN = "Function '{}' returned nan values in its {}th output."
+ANOMALY_ERROR = "Error detected in {}. Traceback of forward call that caused the error:\n{}"
+ANOMALY_NO_FORWARD = (
+    "Error detected in {}. No forward pass information available. Enable detect anomaly "
+    "during forward pass for more information."
+)
+ANOMALY_PARENT = (
+    "\n\nPrevious calculation was induced by {}. Traceback of forward call that induced the "
+    "previous calculation:\n{}"
+)
+ANOMALY_MODE_TYPE = "set_anomaly_enabled(): argument 'enabled' (position 1) must be bool, not {}"
+
+# -- inference mode (inference_mode) ------------------------------------------------------------
+INFERENCE_SAVED = (
+    "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
+    "inference mode in computation tracked by autograd. To work around this, you can make a "
+    "clone to get a normal tensor and use it in autograd, or use `torch.no_grad()` instead of "
+    "`torch.inference_mode()`."
+)
+INFERENCE_INPLACE = (
+    "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a "
+    "clone to get a normal tensor before doing inplace update.See "
+    "https://github.com/pytorch/rfcs/pull/17 for more details."
+)
+INFERENCE_REQUIRES_GRAD = (
+    "Setting requires_grad=True on inference tensor outside InferenceMode is not allowed."
+)
+INFERENCE_VERSION = "Inference tensors do not track version counter."
 CREATE_GRAPH_BACKWARD_WARNING = (
     "Using backward() with create_graph=True will create a reference cycle between the "
     "parameter and its gradient which can cause a memory leak. We recommend using "

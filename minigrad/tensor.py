@@ -74,6 +74,8 @@ class Tensor(TensorMethods):
     name: str | None = None
     # torch's ZeroTensor flag (``sgn``'s gradient), set on the rare ones: see ops/_zerotensor.py.
     _zero: bool = False
+    # Made inside ``inference_mode()``: see autograd/inference_mode.py.
+    _inference: bool = False
 
     # -- construction --------------------------------------------------------------------
     def __init__(self, data: Any = None, requires_grad: bool = False) -> None:
@@ -89,6 +91,8 @@ class Tensor(TensorMethods):
         self._output_nr = output_nr
         self._vc = [0]  # the version counter, shared by views and detach()
         # (_grad, _retains_grad, _hooks, _base, _grad_acc: the class defaults)
+        if _inference.enabled:
+            self._inference = True
 
     @classmethod
     def _make(
@@ -101,6 +105,8 @@ class Tensor(TensorMethods):
         t._grad_fn = grad_fn
         t._output_nr = output_nr
         t._vc = [0]
+        if _inference.enabled:
+            t._inference = True
         return t
 
     def new_zeros(self, *size, dtype=None, requires_grad: bool = False):
@@ -134,7 +140,13 @@ class Tensor(TensorMethods):
     @property
     def _version(self) -> int:
         """How many times this tensor's storage was modified in place."""
+        if self._inference:
+            raise RuntimeError(_errors.INFERENCE_VERSION)
         return self._vc[0]
+
+    def is_inference(self) -> bool:
+        """True for a tensor created inside ``inference_mode()``."""
+        return self._inference
 
     def _is_view(self) -> bool:
         """Whether this tensor is a view of another (its ``_base``)."""
@@ -154,6 +166,8 @@ class Tensor(TensorMethods):
             raise RuntimeError(_errors.NON_LEAF_REQUIRES_GRAD)
         if value and self._data.dtype.kind != "f":
             raise RuntimeError(_errors.FLOAT_REQUIRES_GRAD_ATTR)
+        if value and self._inference and not _inference.enabled:
+            raise RuntimeError(_errors.INFERENCE_REQUIRES_GRAD)
         self._requires_grad = bool(value)
 
     @requires_grad.deleter
@@ -168,6 +182,8 @@ class Tensor(TensorMethods):
             raise RuntimeError(_errors.NON_LEAF_REQUIRES_GRAD)
         if requires_grad and self._data.dtype.kind != "f":
             raise RuntimeError(_errors.FLOAT_REQUIRES_GRAD_SET)
+        if requires_grad and self._inference and not _inference.enabled:
+            raise RuntimeError(_errors.INFERENCE_REQUIRES_GRAD)
         self._requires_grad = bool(requires_grad)
         return self
 
@@ -266,6 +282,8 @@ class Tensor(TensorMethods):
         t._vc = self._vc
         if self._zero:
             t._zero = True
+        if t._inference is not self._inference:  # a view: inference iff its base is
+            t._inference = self._inference
         return t
 
     def detach_(self) -> Tensor:
@@ -460,5 +478,6 @@ from .autograd import api as _api  # noqa: E402
 from .autograd import hooks as _hooks  # noqa: E402
 from .autograd.accumulate_grad import AccumulateGrad  # noqa: E402
 from .autograd.grad_mode import _state as _grad_mode  # noqa: E402
+from .autograd.inference_mode import _state as _inference  # noqa: E402
 from .ops import inplace_views as _inplace_views  # noqa: E402
 from .ops import record as _record  # noqa: E402

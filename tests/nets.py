@@ -10,7 +10,7 @@ def mlp(lib):
 
 
 def freezing_net(lib):
-    """CURRICULUM §7: Linear(1, 10) -> relu -> Linear(10, 1), hidden layer freezable."""
+    """Syllabus 7.4: Linear(1, 10) -> relu -> Linear(10, 1), hidden layer freezable."""
 
     class Net(lib.nn.Module):
         def __init__(self):

@@ -124,12 +124,10 @@ def test_importing_what_lessons_import_leaves_ipython_alone():
         exec({"; ".join(imports)!r}, {{}})
         import minigrad.course
         print(shell.InteractiveTB.mode)
-        minigrad.course.torch_like_tracebacks()  # asked for explicitly: now it changes
-        print(shell.InteractiveTB.mode)
         """
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["Context", "Minimal"]
+    assert result.stdout.split() == ["Context"]
 
 
 def test_package_does_not_reach_into_the_repository():

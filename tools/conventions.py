@@ -13,13 +13,14 @@ Example:
 from __future__ import annotations
 
 import ast
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
 
 from .notebooks import BEGIN, END, LESSON_RE, _strip_solution
 
-__all__ = ["RULES", "file_name_problems", "problems"]
+__all__ = ["RULES", "file_name_problems", "problems", "known_gaps"]
 
 STEPPER_CALLS = ("step_backward(", "BackwardStepper(")
 BACKWARD_CALLS = (".backward(", "autograd.grad(", "autograd.backward(")
@@ -99,7 +100,8 @@ def title(path: Path, nb, paths: list[Path]) -> list[str]:
 
 
 def first_code_cell(path: Path, nb, paths: list[Path]) -> list[str]:
-    """First code cell: imports from minigrad only, ``mg.manual_seed``, print options."""
+    """First code cell: imports from minigrad only, ``%xmode Minimal`` (errors as torch users
+    see them), ``mg.manual_seed``, print options."""
     code = _code(nb)
     if not code:
         return ["no code cell"]
@@ -116,6 +118,106 @@ def first_code_cell(path: Path, nb, paths: list[Path]) -> list[str]:
         out.append("first code cell must seed: mg.manual_seed(0)")
     if "set_printoptions(" not in src:
         out.append("first code cell must set print options: mg.set_printoptions(...)")
+    if not any(line.strip() == "%xmode Minimal" for line in src.splitlines()):
+        out.append("first code cell must ask for short tracebacks: a line '%xmode Minimal'")
+    return out
+
+
+def metadata(path: Path, nb, paths: list[Path]) -> list[str]:
+    """``metadata.minigrad`` declares ``minutes``, ``concepts`` and ``introduces``."""
+    meta = nb.metadata.get("minigrad", {})
+    out = [
+        f"metadata.minigrad has no {key!r} (see course/README.md)"
+        for key in ("minutes", "concepts", "introduces")
+        if key not in meta
+    ]
+    if "minutes" in meta and not (isinstance(meta["minutes"], int) and meta["minutes"] > 0):
+        out.append("metadata.minigrad.minutes must be a positive whole number")
+    return out
+
+
+def opening(path: Path, nb, paths: list[Path]) -> list[str]:
+    """The first cell states the time (``**Time:** about N minutes``, N as in the metadata)
+    and what the lesson assumes (``**Assumes:**`` with links to earlier lessons; lesson 00:
+    ``**Before you start:**``); from lesson 01 on, a recap quiz follows the first code cell:
+    ``recap("NN")`` displayed, then ``quiz.check(answers)``."""
+    if not nb.cells or nb.cells[0].cell_type != "markdown":
+        return ["the first cell must be markdown"]
+    text = nb.cells[0].source
+    number = path.name[:2]
+    out = []
+    minutes = nb.metadata.get("minigrad", {}).get("minutes")
+    m = re.search(r"\*\*Time:\*\* about (\d+) minutes", text)
+    if not m:
+        out.append("the first cell must say '**Time:** about N minutes.'")
+    elif minutes is not None and int(m.group(1)) != minutes:
+        out.append(f"the first cell says {m.group(1)} minutes, metadata.minigrad.minutes {minutes}")
+    names = [p.name for p in paths]
+    earlier = names[: names.index(path.name)]
+    if not earlier:
+        if "**Before you start:**" not in text:
+            out.append("lesson 00's first cell must say '**Before you start:**' what it needs")
+        return out
+    assumes = text.split("**Assumes:**", 1)
+    if len(assumes) != 2 or not any(n in assumes[1].split("\n\n")[0] for n in earlier):
+        out.append(
+            "the first cell must say '**Assumes:**' with links to the earlier lessons it needs"
+        )
+    code = [c.source for c in _code(nb)][:4]
+    if not any(f'recap("{number}")' in src for src in code):
+        out.append(f'a recap quiz must follow the first code cell: quiz = recap("{number}")')
+    if not any("quiz.check(" in src for src in code):
+        out.append("the recap quiz's answers must be checked: quiz.check(answers)")
+    return out
+
+
+def exercise_cells(path: Path, nb, paths: list[Path]) -> list[str]:
+    """Exercises in nbgrader's shape: a solution cell (``### BEGIN SOLUTION`` region and
+    nbgrader ``solution`` metadata), then a cell that only calls ``check_*(...)`` (nbgrader
+    ``grade`` metadata with points). No placeholder ``raise`` anywhere: the learner copy's
+    stub is ``# YOUR CODE HERE`` + ``pass`` and the check says what is missing."""
+    out = []
+    code = _code(nb)
+    for i, cell in enumerate(code):
+        src = cell.source
+        grader = cell.metadata.get("nbgrader", {})
+        if "raise NotImplementedError" in src:
+            out.append(f"code cell {i}: a placeholder raise; let the check say what is missing")
+        if BEGIN in src:
+            if not grader.get("solution"):
+                out.append(f"code cell {i}: a solution region needs nbgrader solution metadata")
+            if re.search(r"\bcheck_\w+\(", src):
+                out.append(f"code cell {i}: put the check in its own cell after the solution")
+        calls = [line for line in src.splitlines() if re.match(r"check_\w+\(", line)]
+        if calls:
+            rest = [
+                line
+                for line in src.splitlines()
+                if line.strip()
+                and not re.match(r"check_\w+\(", line)
+                and not line.startswith(" ")
+                and line.strip() != ")"
+            ]
+            if rest:
+                out.append(f"code cell {i}: a check cell should hold only check_*(...) calls")
+            if not (grader.get("grade") and grader.get("points")):
+                out.append(f"code cell {i}: a check cell needs nbgrader grade metadata with points")
+            if i == 0 or BEGIN not in code[i - 1].source:
+                out.append(f"code cell {i}: a check cell must follow its solution cell")
+    return out
+
+
+def learner_instructions(path: Path, nb, paths: list[Path]) -> list[str]:
+    """Text that tells learners where to write names what they see in their copy: the
+    ``# YOUR CODE HERE`` stub, not only the solution markers they never see."""
+    out = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown" and "BEGIN SOLUTION" in cell.source:
+            if "YOUR CODE HERE" not in cell.source:
+                out.append(
+                    f"cell {i}: mentions the BEGIN SOLUTION marker, which the learner copy does "
+                    "not have; say what the learner sees (# YOUR CODE HERE)"
+                )
     return out
 
 
@@ -249,6 +351,8 @@ def crosscheck_last(path: Path, nb, paths: list[Path]) -> list[str]:
 
 RULES: dict[str, Callable] = {
     "title": title,
+    "metadata": metadata,
+    "opening": opening,
     "first_code_cell": first_code_cell,
     "no_path_hacks": no_path_hacks,
     "last_sections": last_sections,
@@ -258,19 +362,33 @@ RULES: dict[str, Callable] = {
     "diagram": diagram,
     "stepper": stepper,
     "checked_exercise": checked_exercise,
+    "exercise_cells": exercise_cells,
+    "learner_instructions": learner_instructions,
     "crosscheck_last": crosscheck_last,
 }
 
 
-def problems(course_dir: Path) -> list[str]:
-    """Every problem of every lesson in ``course_dir``, prefixed by the file name."""
+def known_gaps(course_dir: Path) -> dict[str, list[str]]:
+    """``{lesson number: [rule, ...]}`` the course lists as not yet met (phase 2's to-do)."""
+    path = Path(course_dir) / "known_gaps.json"
+    if not path.exists():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8")).get("conventions", {})
+
+
+def problems(course_dir: Path, include_known: bool = False) -> list[str]:
+    """Every problem of every lesson in ``course_dir``, prefixed by the file name; rules
+    listed in ``course/known_gaps.json`` are left out unless ``include_known``."""
     from .notebooks import learner_copies_current, lessons, read
 
     paths = lessons(course_dir)
+    gaps = {} if include_known else known_gaps(course_dir)
     out = file_name_problems(paths, sorted(Path(course_dir).glob("*.ipynb")))
     for path in paths:
         nb = read(path)
-        for rule in RULES.values():
+        for name, rule in RULES.items():
+            if name in gaps.get(path.name[:2], []):
+                continue
             out.extend(f"{path.name}: {p}" for p in rule(path, nb, paths))
     out.extend(learner_copies_current(course_dir))
     return out

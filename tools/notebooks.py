@@ -4,8 +4,11 @@
   normalises what varies between runs (timings, widget model ids, kernel versions), so that
   executing twice gives byte-identical files. It is the only way outputs should change.
 - :func:`learner_copy` replaces each ``### BEGIN SOLUTION`` … ``### END SOLUTION`` block by
-  ``# YOUR CODE HERE`` + ``raise NotImplementedError`` and clears the outputs.
-- :func:`~tools.conventions.problems` lists every convention a lesson breaks.
+  ``# YOUR CODE HERE`` + ``pass`` (indented like the markers) and clears the outputs: what
+  nbgrader's ``ClearSolutions`` writes with ``code_stub = "# YOUR CODE HERE\npass"``. The stub
+  raises nothing and displays nothing, so a learner copy runs to the end and each check says
+  what is missing.
+- :func:`tools.conventions.problems` lists every convention a lesson breaks.
 
 ``python -m tools execute|learner|check`` runs them (``make execute``, ``make learner``).
 
@@ -45,7 +48,8 @@ LESSON_RE = re.compile(r"^(\d\d)_([a-z0-9]+(?:_[a-z0-9]+)*)\.ipynb$")
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
-PLACEHOLDER = ("# YOUR CODE HERE", "raise NotImplementedError")
+# nbgrader's ClearSolutions with code_stub {"python": "# YOUR CODE HERE\npass"} writes the same
+PLACEHOLDER = ("# YOUR CODE HERE", "pass")
 
 # Fixed notebook metadata: the kernel's version numbers must not leak into the files.
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}

@@ -14,7 +14,8 @@ Example:
 from __future__ import annotations
 
 from .. import _errors
-from . import graph
+from . import anomaly_mode, graph
+from .anomaly_mode import detect_anomaly, set_detect_anomaly
 from .api import backward, grad
 from .function import Function, FunctionCtx, once_differentiable
 from .grad_mode import (
@@ -26,6 +27,7 @@ from .grad_mode import (
     set_multithreading_enabled,
 )
 from .gradcheck import gradcheck, gradgradcheck
+from .inference_mode import inference_mode
 from .variable import Variable
 
 __all__ = [
@@ -44,6 +46,10 @@ __all__ = [
     "set_multithreading_enabled",
     "is_multithreading_enabled",
     "Variable",
+    "inference_mode",
+    "detect_anomaly",
+    "set_detect_anomaly",
+    "anomaly_mode",
 ]
 
 

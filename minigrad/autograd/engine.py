@@ -52,6 +52,8 @@ from ..ops.cast import to_dtype
 from ..ops.reduction import sum_to
 from ..ops.shape import clone
 from .accumulate_grad import AccumulateGrad
+from .anomaly_mode import _state as _anomaly
+from .anomaly_mode import watch as _watch_for_anomalies
 from .grad_mode import _state
 from .graph import Node, running_tasks
 from .hooks import check_hook_result, check_hook_tuple
@@ -221,7 +223,10 @@ def _run(task: GraphTask, observer) -> None:
         grads = _call_tensor_pre_hooks(node, grads, observer)
         if captures and node in captures:
             task.capture(node, grads)
-        outputs = _call_function(node, grads, keep_graph, observer)
+        if _anomaly.enabled:  # detect_anomaly(): on failure, name the forward line
+            outputs = _watch_for_anomalies(_call_function, node, grads, keep_graph, observer)
+        else:
+            outputs = _call_function(node, grads, keep_graph, observer)
         # Pass each output along its edge: add it to what the child received so far, and
         # count the edge as delivered; the child is ready once all its edges delivered.
         for (child, nr), g in zip(node.next_functions, outputs):

@@ -21,6 +21,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .. import _errors
+from .anomaly_mode import _state as _anomaly
+from .anomaly_mode import remember as _remember_forward_stack
 from .saved import SavedTensor, save_on_cpu, saved_tensors_hooks
 
 if TYPE_CHECKING:
@@ -88,6 +90,8 @@ class Node:
         # ((shape, np dtype), ...) of each output: gradients arriving here are checked
         # against it, and summed down to it where broadcasting widened them.
         self._out_meta = out_meta
+        if _anomaly.enabled:  # detect_anomaly(): remember the forward line that made this node
+            _remember_forward_stack(self)
 
     # -- torch.autograd.graph.Node API -------------------------------------------------
     def name(self) -> str:
@@ -124,14 +128,17 @@ class Node:
     def _sequence_nr(self) -> int:
         return self._seq
 
-    def __call__(self, *grad_outputs: Tensor) -> tuple:
-        """Run the backward formula: one gradient per output in, a tuple of the inputs'
-        gradients out (torch unwraps a single one; the course's engine lesson zips the
-        tuple with ``next_functions``)."""
+    def __call__(self, *grad_outputs: Tensor) -> Tensor | tuple:
+        """Run the backward formula: one gradient per output in, the inputs' gradients out.
+
+        As in torch, a node with one input returns its gradient itself, not a 1-tuple:
+        ``(x * 3).grad_fn(g)`` is ``3 * g``; ``(x * y).grad_fn(g)`` is ``(g * y, g * x)``.
+        """
         expected = len(self._out_meta) or 1
         if len(grad_outputs) != expected:
             raise TypeError(_errors.NODE_CALL_ARGS.format(expected, len(grad_outputs)))
-        return tuple(self.apply(grad_outputs))
+        grads = tuple(self.apply(grad_outputs))
+        return grads[0] if len(grads) == 1 else grads
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} object at {hex(id(self))}>"

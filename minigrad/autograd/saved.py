@@ -52,6 +52,8 @@ class SavedTensor:
                  "_hooks", "_packed", "_leaf_acc", "_requires_grad", "_had_grad_fn")  # fmt: skip
 
     def __init__(self, tensor: Tensor, is_output: bool = False) -> None:
+        if tensor._inference:
+            raise RuntimeError(_errors.INFERENCE_SAVED)
         self._vc = tensor._vc
         self._version = tensor._vc[0]
         self._released = False

@@ -17,6 +17,7 @@ from .. import _dtype, _errors
 from .._type_names import scalar_type
 from ..autograd.grad_mode import _state, no_grad
 from ..autograd.graph import Node
+from ..autograd.inference_mode import _state as _inference
 from ..autograd.saved import SavedResultOfInplaceOnView, SavedTensor
 from ..tensor import Tensor
 from . import inplace_views, shape
@@ -60,7 +61,7 @@ def _check(t: Tensor, other=None, zero_error: str = _errors.ZERO_INPLACE) -> Non
 
 
 def _recorded(t: Tensor, other=None) -> bool:
-    return _state.enabled and _any_requires_grad(t, other)
+    return _state.enabled and not _inference.enabled and _any_requires_grad(t, other)
 
 
 def _old(t: Tensor) -> Tensor:
@@ -97,6 +98,9 @@ def _commit(t: Tensor, result: Tensor) -> Tensor:
         meta = list(node._out_meta)
         meta[result._output_nr] = (t._data.shape, t._data.dtype)
         node._out_meta = tuple(meta)
+    if t._inference and not _inference.enabled:
+        # torch's check runs after the kernel: the values change, then the error says why.
+        raise RuntimeError(_errors.INFERENCE_INPLACE)
     t._vc[0] += 1
     if node is not None:
         inplace_views.rebase_history(t, node, result._output_nr)

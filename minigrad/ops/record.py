@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.grad_mode import _state
+from ..autograd.inference_mode import _state as _inference
 from ..tensor import Tensor
 
 __all__ = ["edge", "record", "plain"]
@@ -54,7 +55,9 @@ def record(data, node_cls, inputs: tuple) -> Tensor:
     """
     if type(data) is not np.ndarray:
         data = np.asarray(data)
-    if not _state.enabled:
+    if (
+        not _state.enabled or _inference.enabled
+    ):  # (enable_grad inside inference_mode records nothing)
         return Tensor._make(data)
     edges = []
     recorded = False

@@ -39,6 +39,8 @@ def _as_view(out: Tensor, base: Tensor) -> Tensor:
     out._base = root
     if base._zero:
         out._zero = True  # torch: a view of a ZeroTensor is one
+    if out._inference is not base._inference:  # a view is an inference tensor iff its base is
+        out._inference = base._inference
     if base._requires_grad and out._grad_fn is None:
         # torch: a view made under no_grad of a tensor that requires grad requires grad too.
         out._requires_grad = True

@@ -17,6 +17,7 @@ from .backward import backward_graph
 from .diagram import Diagram
 from .double_backward import double_backward_graph
 from .forward import forward_graph
+from .legend import legend
 from .overlay import Overlay
 from .render import GraphvizNotFound, find_dot
 from .second_order import second_order_graph
@@ -32,6 +33,7 @@ __all__ = [
     "forward_graph",
     "second_order_graph",
     "double_backward_graph",
+    "legend",
     "trace_backward",
     "Trace",
     "step_backward",

@@ -79,7 +79,8 @@ class Sketch:
         self.clusters: dict[str, str] = {}  # name -> label, in order of creation
         self.notes: list[str] = []  # e.g. the truncation note
         self.caption = ""
-        self.legend = False
+        self.extra: list[str] = []  # DOT lines added at the end (the legend cluster)
+        self.ranks: list[tuple[str | None, list[str]]] = []  # (cluster, ids) on one row
 
     def node(self, kind: str, lines: list, cluster: str | None = None, **attrs: str) -> str:
         nid = f"n{len(self.nodes)}"
@@ -92,6 +93,16 @@ class Sketch:
     def cluster(self, name: str, label: str) -> str:
         self.clusters.setdefault(name, label)
         return name
+
+    def same_rank(self, ids: list[str], cluster: str | None = None) -> None:
+        """Draw the nodes ``ids`` (all in ``cluster``) on one row."""
+        if len(ids) > 1:
+            self.ranks.append((cluster, list(ids)))
+
+    def _rank_lines(self, cluster: str | None, indent: str) -> list[str]:
+        return [
+            f"{indent}{{rank=same; {'; '.join(ids)}}}\n" for c, ids in self.ranks if c == cluster
+        ]
 
     # -- DOT -----------------------------------------------------------------------------
     def _node_line(self, n: SNode) -> str:
@@ -120,6 +131,7 @@ class Sketch:
             by_cluster.setdefault(n.cluster, []).append(n)
         for n in by_cluster.get(None, []):
             dot.body.append(self._node_line(n))
+        dot.body.extend(self._rank_lines(None, "\t"))
         for i, (name, label) in enumerate(self.clusters.items()):
             dot.body.append(f"\tsubgraph cluster_{i} {{\n")
             dot.body.append(
@@ -128,21 +140,9 @@ class Sketch:
             )
             for n in by_cluster.get(name, []):
                 dot.body.append("\t" + self._node_line(n))
+            dot.body.extend(self._rank_lines(name, "\t\t"))
             dot.body.append("\t}\n")
         for e in self.edges:
             dot.body.append(self._edge_line(e))
-        if self.legend:
-            dot.body.extend(line + "\n" for line in _LEGEND)
+        dot.body.extend(line + "\n" for line in self.extra)
         return dot
-
-
-_LEGEND = [
-    "\tsubgraph cluster_legend {",
-    '\t\tlabel=<legend> style="rounded" fontname="Courier" fontsize="9"',
-    "\t\tlegend_fn [label=<grad_fn node>]",
-    '\t\tlegend_leaf [label=<leaf tensor> fillcolor="lightblue"]',
-    '\t\tlegend_saved [label=<saved tensor> fillcolor="orange"]',
-    '\t\tlegend_out [label=<output tensor> fillcolor="darkolivegreen1"]',
-    "\t\t{rank=same; legend_fn; legend_leaf; legend_saved; legend_out}",
-    "\t}",
-]

@@ -34,6 +34,7 @@ __all__ = [
     "shape_text",
     "Names",
     "SAVED_PREFIX",
+    "expressions",
 ]
 
 SAVED_PREFIX = "_saved_"
@@ -148,12 +149,13 @@ def walk(roots: list, limit: int | None = None) -> Walk:
 
 def saved_items(node: Any) -> list[tuple[str, Any]]:
     """``(name, value)`` of each ``_saved_*`` attribute, sorted by name (as ``dir`` gives
-    them). A freed saved tensor gives ``(name, RuntimeError)``."""
+    them), and for a custom ``Function``'s node its ``saved_tensors`` (a tuple). A freed
+    saved tensor gives ``(name, RuntimeError)``."""
     out = []
     for attr in dir(node):
         if not attr.startswith(SAVED_PREFIX) or attr == "_saved_tensors":
             # ``_saved_tensors`` is a custom Function's private storage (torch does not
-            # list it; its tensors are shown through ``saved_tensors``).
+            # list it; its tensors are shown through ``saved_tensors`` below).
             continue
         try:
             value = getattr(node, attr)
@@ -162,6 +164,13 @@ def saved_items(node: Any) -> list[tuple[str, Any]]:
         except AttributeError:
             continue
         out.append((attr[len(SAVED_PREFIX) :], value))
+    if hasattr(type(node), "saved_tensors") and hasattr(node, "needs_input_grad"):
+        try:
+            value = node.saved_tensors
+        except RuntimeError as exc:
+            value = exc
+        if isinstance(value, RuntimeError) or value:
+            out.append(("saved_tensors", value))
     return out
 
 
@@ -243,3 +252,116 @@ def quiet_grad(t: Any) -> Any:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return t.grad
+
+
+# -- expression names -------------------------------------------------------------------
+# An intermediate tensor the learner did not name is labelled with the formula that made it
+# ("x·x·y", "(x·y)²"), built from the names of the leaves, so that a picture says what the
+# prose says. Only short formulas over named leaves qualify; anything else keeps a counter
+# name (t0, t1, ...).
+
+MAX_EXPR = 20
+_INFIX = {"Mul": "·", "Add": " + ", "Sub": " − ", "Div": "/"}
+_CALLS = {
+    "Sin": "sin", "Cos": "cos", "Exp": "exp", "Log": "log", "Tanh": "tanh",
+    "Sigmoid": "sigmoid", "Relu": "relu", "Abs": "abs", "Sqrt": "sqrt", "Mean": "mean",
+    "Sum": "sum",
+}  # fmt: skip
+_SUPERSCRIPT = {2: "²", 3: "³", 4: "⁴"}
+
+
+def _number(value: Any) -> str | None:
+    """A constant an operation saved (a 0-dim tensor or a Python number), as ``2`` or ``0.5``."""
+    if is_tensor(value):
+        if value.requires_grad or tuple(value.shape) != ():
+            return None
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return f"{value:g}"
+
+
+def _constant(node: Any, i: int) -> str | None:
+    """The value of input ``i`` of ``node`` when it is a saved constant (``2`` in ``2 * x``)."""
+    if op_name(node) != "Mul":
+        return None
+    attr = ("_saved_self", "_saved_other")[i] if i < 2 else None
+    try:
+        return _number(getattr(node, attr)) if attr else None
+    except (AttributeError, RuntimeError):
+        return None
+
+
+def _wrap(expr: tuple[str, str], parent: str, left: bool) -> str:
+    """``expr`` as an operand of ``parent``: parenthesised unless it binds tighter, or it is
+    the left operand of the same associative operation (``x·x·y``)."""
+    text, op = expr
+    if op == "atom" or op == "call":
+        return text
+    if op == parent and left and op in ("Mul", "Add"):
+        return text
+    if parent == "Add" and op in ("Mul", "Div", "Pow", "Neg"):
+        return text
+    if parent in ("Mul", "Sub") and op == "Pow":
+        return text
+    return f"({text})"
+
+
+def _expression(node: Any, operands: list) -> tuple[str, str] | None:
+    """The formula of ``node`` from its operands' formulas, or None."""
+    op = op_name(node)
+    if op in _INFIX and len(operands) == 2:
+        a, b = operands
+        return _wrap(a, op, True) + _INFIX[op] + _wrap(b, op, False), op
+    if op == "Neg" and len(operands) == 1:
+        return "−" + _wrap(operands[0], "Neg", False), "Neg"
+    if op == "Pow" and len(operands) == 1 and fn_name(node) == "PowBackward0":
+        k = _number(getattr(node, "_saved_exponent", None))
+        if k is None:
+            return None
+        sup = _SUPERSCRIPT.get(int(float(k))) if float(k).is_integer() else None
+        base = _wrap(operands[0], "Pow", True)
+        return (base + sup if sup else f"{base}^{k}"), "Pow"
+    if op in _CALLS and len(operands) == 1:
+        return f"{_CALLS[op]}({operands[0][0]})", "call"
+    if hasattr(node, "needs_input_grad") and operands:  # a custom Function
+        return f"{op}({', '.join(o[0] for o in operands)})", "call"
+    return None
+
+
+def expressions(nodes: list, names: Names, limit: int = MAX_EXPR) -> dict:
+    """``(node, 0) -> formula`` for the nodes whose result can be written as a short
+    formula over named leaves (and named intermediate tensors). Iterative: nodes are taken
+    in creation order, so every operand is done before the node that uses it."""
+    out: dict = {}
+    done: dict = {}  # node -> (text, op) or None
+    # AccumulateGrad nodes first (their seq_of is infinite), then creation order.
+    for node in sorted(nodes, key=lambda n: -1.0 if node_kind(n) == "acc" else seq_of(n)):
+        if node_kind(node) == "acc":
+            name = names.known(node.variable)
+            done[node] = (name, "atom") if name else None
+            continue
+        given = names.for_edge(node, 0)
+        if given:
+            done[node] = (given, "atom")
+            continue
+        operands: list | None = []
+        for i, (child, nr) in enumerate(node.next_functions):
+            if child is None:
+                value = _constant(node, i)
+                if value is None:
+                    operands = None
+                    break
+                operands.append((value, "atom"))
+            elif nr != 0 or done.get(child) is None:
+                operands = None
+                break
+            else:
+                operands.append(done[child])
+        expr = _expression(node, operands) if operands else None
+        if expr is not None and len(expr[0]) > limit:
+            expr = None
+        done[node] = expr
+        if expr is not None:
+            out[node, 0] = expr[0]
+    return out

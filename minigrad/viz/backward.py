@@ -1,9 +1,13 @@
-"""``backward_graph``: the graph ``backward()`` walks, drawn as torchviz draws it.
+"""``backward_graph``: the graph ``backward()`` walks, drawn the way backward runs.
 
-``grad_fn`` nodes (gray) joined along ``next_functions`` (arrows point the way the values
-flowed forward, labelled with the edge's ``input_nr`` when it is not 0), one
-``AccumulateGrad`` per leaf with the leaf tensor (light blue) beside it, the outputs
-(green), and optionally the saved tensors (orange) and ``None`` entries.
+The course's one convention for every backward picture: the output (green) at the top; an
+arrow from each ``grad_fn`` node (gray) to every entry of its ``next_functions``, so arrows
+point the way gradients flow; one ``AccumulateGrad`` per leaf, all on one row, with the leaf
+tensors (light blue) on the bottom row. An edge is labelled with the output number of the
+node it points to when that is not 0. Optionally the saved tensors (orange, joined by a
+plain line) and the ``None`` entries (dashed stubs). ``direction="torchviz"`` draws
+torchviz's orientation instead: leaves at the top, arrows pointing the way values flowed
+forward. ``minigrad.viz.legend()`` draws the key.
 
 Example:
     >>> import minigrad as mg
@@ -12,13 +16,13 @@ Example:
     >>> print(backward_graph(x * x, params={"x": x}).text, end="")
     backward graph: 4 nodes, 4 edges
     n0 [output] output | ()
+      -> n1
     n1 [fn] MulBackward0
-      -> n0
-    n2 [acc] AccumulateGrad
-      -> n1
-      -> n1
-    n3 [leaf] x | ()
       -> n2
+      -> n2
+    n2 [acc] AccumulateGrad
+      -> n3
+    n3 [leaf] x | ()
 """
 
 from __future__ import annotations
@@ -40,13 +44,24 @@ from ._walk import (
     walk,
 )
 from .diagram import Diagram
+from .legend import LEAF, OUTPUT, SAVED, legend_cluster
 from .overlay import Overlay
 
-__all__ = ["backward_graph", "tensor_lines"]
+__all__ = ["backward_graph", "tensor_lines", "DIRECTIONS", "check_direction"]
 
-LEAF = "lightblue"
-SAVED = "orange"
-OUTPUT = "darkolivegreen1"
+# "gradient": arrows from a node to its next_functions (the way gradients flow), output on
+# top, leaves at the bottom. "torchviz": torchviz's make_dot (leaves on top, arrows the way
+# values flowed forward).
+DIRECTIONS = ("gradient", "torchviz")
+
+
+def check_direction(direction: str) -> str:
+    if direction not in DIRECTIONS:
+        raise ValueError(
+            f"direction must be 'gradient' (arrows the way gradients flow, output on top) or "
+            f"'torchviz' (torchviz's orientation, leaves on top), got {direction!r}"
+        )
+    return direction
 
 
 def tensor_lines(name: str, t: Any, show_values: bool, show_grad: bool = False) -> list:
@@ -84,6 +99,7 @@ def backward_graph(
     legend: bool = False,
     max_nodes: int = 300,
     overlay: Overlay | None = None,
+    direction: str = "gradient",
 ) -> Diagram:
     """Draw the backward graph below ``outputs`` (minigrad or torch tensors).
 
@@ -101,6 +117,9 @@ def backward_graph(
         legend: add a small colour legend.
         max_nodes: draw at most this many graph nodes; a note says how many were left out.
         overlay: decorations from the backward stepper (node states, notes, edge labels).
+        direction: ``"gradient"`` (default: output on top, arrows from each node to its
+            ``next_functions``, leaves at the bottom) or ``"torchviz"`` (torchviz's
+            orientation: leaves on top, arrows the way values flowed forward).
 
     Example:
         >>> d = backward_graph(loss, params={"w": w})   # doctest: +SKIP
@@ -109,19 +128,31 @@ def backward_graph(
     outputs = check_tensors(outputs, "backward_graph")
     if not isinstance(max_nodes, int) or max_nodes < 1:
         raise ValueError(f"max_nodes must be a positive int, got {max_nodes!r}")
+    check_direction(direction)
     ov = overlay if overlay is not None else Overlay()
     sk = Sketch("backward graph", rankdir="TB")
     sk.caption = ov.caption
-    sk.legend = legend
+    if legend:
+        sk.extra = legend_cluster()
     flags = (show_saved, show_attrs, show_values, show_none, max_attr_chars)
-    draw_backward(sk, outputs, Names(params), ov, flags, max_nodes)
+    draw_backward(sk, outputs, Names(params), ov, flags, max_nodes, direction=direction)
     return Diagram(sk.to_digraph(), lambda: sketch_text(sk), "backward")
 
 
-def draw_backward(sk, outputs, names, ov, flags, max_nodes, cluster_of=None) -> None:
+def draw_backward(
+    sk, outputs, names, ov, flags, max_nodes, cluster_of=None, direction="gradient"
+) -> None:
     """Add the backward graph below ``outputs`` to ``sk``; ``cluster_of(node)`` may put
     each node (with its leaf and saved boxes) in a named cluster."""
     show_saved, show_attrs, show_values, show_none, max_attr_chars = flags
+    flow = direction == "gradient"
+
+    def arrow(parent: str, child: str, label: str = "", **attrs: str) -> None:
+        # the gradient flows from parent (nearer the output) to child
+        if flow:
+            sk.edge(parent, child, label, **attrs)
+        else:
+            sk.edge(child, parent, label, **attrs)
 
     out_ids = []
     for i, t in enumerate(outputs):
@@ -135,10 +166,17 @@ def draw_backward(sk, outputs, names, ov, flags, max_nodes, cluster_of=None) -> 
 
     w = walk([t.grad_fn for t in outputs], limit=max_nodes)
     ids = {}
+    leaves: dict = {}  # AccumulateGrad -> the leaf box's id
     for node in w.order:
         where = cluster_of(node) if cluster_of else None
         ids[node] = _draw_node(sk, node, names, ov, show_saved, show_attrs, show_values,
-                               max_attr_chars, where)  # fmt: skip
+                               max_attr_chars, where, arrow, leaves)  # fmt: skip
+    if flow:
+        # every AccumulateGrad on one row, the leaves on the row below it
+        for where in dict.fromkeys(cluster_of(n) if cluster_of else None for n in leaves):
+            in_it = [n for n in leaves if (cluster_of(n) if cluster_of else None) == where]
+            sk.same_rank([ids[n] for n in in_it], cluster=where)
+            sk.same_rank([leaves[n] for n in in_it], cluster=where)
 
     more_id = None
     if w.total > len(w.order):
@@ -148,7 +186,7 @@ def draw_backward(sk, outputs, names, ov, flags, max_nodes, cluster_of=None) -> 
 
     for t, oid in zip(outputs, out_ids):
         if t.grad_fn is not None:
-            sk.edge(ids[t.grad_fn], oid)
+            arrow(oid, ids[t.grad_fn])
 
     for node in w.order:
         for i, (child, nr) in enumerate(node.next_functions):
@@ -157,16 +195,16 @@ def draw_backward(sk, outputs, names, ov, flags, max_nodes, cluster_of=None) -> 
             if child is None:
                 if show_none:
                     stub = sk.node("none", ["None"], shape="plaintext", style="", fontsize="8")
-                    sk.edge(stub, ids[node], label, style="dashed")
+                    arrow(ids[node], stub, label, style="dashed")
                 continue
             if child in ids:
-                sk.edge(ids[child], ids[node], label)
+                arrow(ids[node], ids[child], label)
             elif more_id is not None:
-                sk.edge(more_id, ids[node], label, style="dotted")
+                arrow(ids[node], more_id, label, style="dotted")
 
 
 def _draw_node(
-    sk, node, names, ov, show_saved, show_attrs, show_values, max_attr_chars, where=None
+    sk, node, names, ov, show_saved, show_attrs, show_values, max_attr_chars, where, arrow, leaves
 ) -> str:
     """Add ``node`` (and its leaf box or saved-tensor boxes) to ``sk``; return its id."""
     freed = ov.is_freed(node)
@@ -190,7 +228,8 @@ def _draw_node(
         if leaf_note:
             leaf_lines.append(leaf_note)
         lid = sk.node("leaf", leaf_lines, cluster=where, fillcolor=LEAF)
-        sk.edge(lid, nid)
+        arrow(nid, lid)  # AccumulateGrad writes into the leaf's .grad
+        leaves[node] = lid
 
     if show_saved:
         for key, value in saved:

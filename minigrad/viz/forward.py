@@ -1,6 +1,12 @@
 """``forward_graph``: the computation as the learner wrote it — tensors as boxes with their
 fields (data, grad, grad_fn, is_leaf, requires_grad), operations as ellipses between them.
 
+Laid out like the backward pictures (output on top, leaves at the bottom), with the arrows
+pointing up, the way values flow. An intermediate tensor the learner did not name is
+labelled with its formula over the named leaves (``x·y``). ``detached=[(y, z)]`` draws
+``z = y.detach()`` as a cut edge, and ``unrecorded=[(z, w, "z**2")]`` a computation that
+made no graph (dotted), so the picture can show where a graph stops.
+
 The graph is recovered from the outputs' ``grad_fn`` graph, so only operations that were
 recorded appear. An intermediate tensor's value is shown when a tensor object for it is at
 hand (an output, or a ``params`` entry) or when some node saved it for backward.
@@ -23,6 +29,7 @@ from ._walk import (
     Names,
     Ref,
     check_tensors,
+    expressions,
     fn_name,
     format_value,
     is_tensor,
@@ -73,9 +80,11 @@ def forward_graph(
     params: dict | None = None,
     show_values: bool = True,
     show_grads: bool = True,
-    rankdir: str = "LR",
+    rankdir: str = "BT",
     upto: int | None = None,
     max_nodes: int = 300,
+    detached: list | tuple = (),
+    unrecorded: list | tuple = (),
 ) -> Diagram:
     """Draw the forward computation that produced ``outputs`` (minigrad or torch tensors).
 
@@ -87,9 +96,15 @@ def forward_graph(
         params: ``{name: tensor}`` naming leaves or intermediate tensors.
         show_values: print each tensor's data.
         show_grads: print each tensor's ``.grad``.
-        rankdir: Graphviz direction, ``"LR"`` (left to right) or ``"TB"``.
+        rankdir: Graphviz direction: ``"BT"`` (default: leaves at the bottom, output on
+            top, as in the backward pictures), ``"TB"``, ``"LR"`` or ``"RL"``.
         upto: draw only the first ``upto`` operations in creation order (forward stepper).
         max_nodes: draw at most this many operations; a note says how many were left out.
+        detached: ``(source, result)`` pairs with ``result = source.detach()``: the result
+            is drawn as a leaf joined to its source by a cut edge ("detach()"), the place
+            where no gradient flows back.
+        unrecorded: ``(input, result, label)`` triples for computations that recorded no
+            graph (``w = z**2`` on a tensor that needs no grad), drawn dotted.
 
     Example:
         >>> forward_graph(w, params={"x": x, "y": y})   # doctest: +SKIP
@@ -125,6 +140,7 @@ def forward_graph(
         if t.grad_fn is not None:
             output_keys.setdefault((t.grad_fn, t.output_nr), i)
 
+    formula = expressions(w.order, names)  # "x·y" for an unnamed x * y of named leaves
     sk = Sketch("forward graph", rankdir=rankdir)
     if upto is not None:
         sk.caption = f"operation {len(shown)} of {total_ops}"
@@ -148,6 +164,8 @@ def forward_graph(
                 box[child] = box["tensor", Ref(leaf)] = sk.node(
                     "leaf", lines, fillcolor="lightblue"
                 )
+    # the leaves on one row, at the bottom (rankdir BT) as in the backward pictures
+    sk.same_rank([box[n] for n in box if hasattr(n, "variable")])
     for i, t in enumerate(outputs):
         # tensors are keyed by identity (their == is elementwise)
         if t.grad_fn is None and ("tensor", Ref(t)) not in box:
@@ -183,10 +201,36 @@ def forward_graph(
                 colour = "darkolivegreen1"
                 kind = "output"
             else:
-                name = names.for_edge(op, nr) or names.generate("t")
+                name = names.for_edge(op, nr) or formula.get(key) or names.generate("t")
                 colour = "white"
                 kind = "tensor"
             lines = _box_lines(name, t, op, show_values, show_grads and t is not None, False)
             box[key] = sk.node(kind, lines, fillcolor=colour)
             sk.edge(oid, box[key], str(nr) if nr else "")
+
+    def box_of(t: Any, role: str) -> str:
+        """The id of ``t``'s box, drawing a box for a tensor without a graph if needed."""
+        if not is_tensor(t):
+            raise TypeError(f"forward_graph(): {role} must be a tensor, got {type(t).__name__}")
+        key = ("tensor", Ref(t)) if t.grad_fn is None else (t.grad_fn, t.output_nr)
+        if key not in box:
+            if t.grad_fn is not None:
+                raise ValueError(
+                    f"forward_graph(): the {role} was made by an operation that is not in "
+                    "this drawing; pass the output it leads to"
+                )
+            name = names.known(t) or names.generate("t")
+            lines = _box_lines(name, t, None, show_values, show_grads, bool(t.is_leaf))
+            box[key] = sk.node("tensor", lines, fillcolor="white")
+        return box[key]
+
+    for pair in detached:
+        source, result = pair
+        src = box_of(source, "tensor detached from")
+        sk.edge(src, box_of(result, "detached tensor"), "detach()", style="dashed",
+                color="red", arrowhead="tee")  # fmt: skip
+    for triple in unrecorded:
+        source, result, label = triple
+        sk.edge(box_of(source, "input"), box_of(result, "result"), f"{label} (not recorded)",
+                style="dotted", color="gray40")  # fmt: skip
     return Diagram(sk.to_digraph(), lambda: sketch_text(sk), "forward")

@@ -28,7 +28,7 @@ import numpy as np
 
 from ..autograd.accumulate_grad import AccumulateGrad
 from ..autograd.engine import _input_meta
-from .backward import backward_graph
+from .backward import backward_graph, check_direction
 from .diagram import Diagram
 from .overlay import Overlay
 from .trace import Run, format_grad, node_title
@@ -282,11 +282,21 @@ def placeholder_outputs(run: Run) -> tuple:
     return tuple(out)
 
 
-def frame(run: Run, k: int, outputs: tuple | None = None, params: dict | None = None) -> Diagram:
-    """The backward diagram after step ``k`` (0: before backward) with the step's overlay."""
+def frame(
+    run: Run,
+    k: int,
+    outputs: tuple | None = None,
+    params: dict | None = None,
+    direction: str = "gradient",
+) -> Diagram:
+    """The backward diagram after step ``k`` (0: before backward) with the step's overlay,
+    drawn with the course's convention (``direction`` as in ``backward_graph``)."""
     outs = outputs if outputs is not None else placeholder_outputs(run)
     return backward_graph(
-        *outs, params=params if params is not None else run.params, overlay=frame_overlay(run, k)
+        *outs,
+        params=params if params is not None else run.params,
+        overlay=frame_overlay(run, k),
+        direction=direction,
     )
 
 
@@ -304,10 +314,17 @@ class Frames:
         >>> frames.svg(3)                     # doctest: +SKIP
     """
 
-    def __init__(self, run: Run, outputs: tuple | None = None, params: dict | None = None):
+    def __init__(
+        self,
+        run: Run,
+        outputs: tuple | None = None,
+        params: dict | None = None,
+        direction: str = "gradient",
+    ):
         self.run = run
         self.outputs = tuple(outputs) if outputs is not None else placeholder_outputs(run)
         self.params = params if params is not None else run.params
+        self.direction = check_direction(direction)
         self._diagrams: dict[int, Diagram] = {}
         self._svgs: dict[int, str] = {}
 
@@ -319,7 +336,7 @@ class Frames:
         k = _check_step(self.run, k)
         d = self._diagrams.get(k)
         if d is None:
-            d = self._diagrams[k] = frame(self.run, k, self.outputs, self.params)
+            d = self._diagrams[k] = frame(self.run, k, self.outputs, self.params, self.direction)
         return d
 
     def svg(self, k: int) -> str:

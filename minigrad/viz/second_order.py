@@ -26,7 +26,16 @@ from typing import Any
 from ._local import local_derivative
 from ._sketch import Sketch
 from ._text import sketch_text
-from ._walk import Names, check_tensors, fn_name, format_value, is_tensor, lib_of, walk
+from ._walk import (
+    Names,
+    check_tensors,
+    expressions,
+    fn_name,
+    format_value,
+    is_tensor,
+    lib_of,
+    walk,
+)
 from .diagram import Diagram
 from .forward import _saved_values
 
@@ -126,6 +135,7 @@ def _build(lib, output, inputs, upto, names) -> Diagram:
     values[(output.grad_fn, output.output_nr)] = output
     ent: dict = {}  # backward node -> sketch id of its value box
     ent_name: dict = {}
+    formula = expressions(order, names)  # "x·x" for an unnamed x*x over named leaves
     for node in order:
         if touched is not None and node not in touched:
             continue
@@ -139,13 +149,15 @@ def _build(lib, output, inputs, upto, names) -> Diagram:
             if node is output.grad_fn:
                 name = out_name
             else:
-                name = names.for_edge(node, 0) or names.generate("t")
+                name = names.for_edge(node, 0) or formula.get((node, 0)) or names.generate("t")
             lines = [(name, True), fn_name(node)]
             lines.append("= " + (format_value(t, 60) if t is not None else "?"))
             colour = "darkolivegreen1" if node is output.grad_fn else "lightgrey"
             ent[node] = sk.node("value", lines, fillcolor=colour)
         ent_name[node] = name
 
+    # the leaves on the bottom row of the first-order graph
+    sk.same_rank([ent[n] for n in order if hasattr(n, "variable") and n in ent])
     q_id: dict = {}
     for k, s, _i, e, loc in qs[:limit]:
         lines = [(f"q{k}: {ent_name[s]} → {ent_name[e]}", True)]

@@ -12,14 +12,7 @@ from tests.oracle import ProgramSet, capture_error
 programs = ProgramSet()
 
 
-@programs.add(
-    "test_grad_fn_badcalls",
-    missing=(
-        "node(g) returns a 1-tuple where torch unwraps a single gradient: lesson 11's engine "
-        "(naive_backward, my_backward and its check) zips node(g) with next_functions, and "
-        "would break (the wrong-count TypeError does match torch)"
-    ),
-)
+@programs.add("test_grad_fn_badcalls")
 def calling_a_node_with_wrong_arguments(lib):
     x = lib.ones(1, requires_grad=True)
     y = x**2

@@ -682,7 +682,7 @@ class Example:
 
 
 def _curriculum_examples() -> list[Example]:
-    """Lesson 02's examples: w = z·z with z = x·x·y·y (x=2, y=3), and e = (a·b)·d (2, 3, 4)."""
+    """Syllabus 2.5 and 2.6: w = z·z with z = x·x·y·y (x=2, y=3), and e = (a·b)·d (2, 3, 4)."""
     from minigrad.viz import trace_backward
 
     out = []
@@ -704,7 +704,7 @@ def _curriculum_examples() -> list[Example]:
 
 
 def _higher_order_examples() -> list[Example]:
-    """Lesson 09's second backward, as it steps it: d(dQ/dx)/d(x, y), Q = (x·x·y)²."""
+    """Syllabus 9.2 as lesson 09 steps it: the second backward, d(dQ/dx)/d(x, y), Q = (x·x·y)²."""
     from minigrad.viz import trace_backward
 
     x = mg.tensor(2.0, requires_grad=True)
@@ -735,9 +735,9 @@ def diagram_labels(nodes: dict[str, SvgNode], edges, titles: set[str]) -> dict[s
             continue
         number = next((m.group(1) for t in node.texts[1:] if (m := re.match(r"(#\d+)", t))), "")
         labels[nid] = f"{node.texts[0]} {number}".strip()
-    for tail, head, _ in edges:
-        if head in labels and labels[head] == "AccumulateGrad" and tail not in labels:
-            labels[head] = f"AccumulateGrad ({nodes[tail].texts[0]})"
+    for tail, head, _ in edges:  # the course's convention: AccumulateGrad -> its leaf
+        if tail in labels and labels[tail] == "AccumulateGrad" and head not in labels:
+            labels[tail] = f"AccumulateGrad ({nodes[head].texts[0]})"
     return labels
 
 
@@ -759,8 +759,8 @@ def shown_edges(labels, edges) -> list[tuple[str, str, str]]:
     out = []
     for tail, head, text in edges:
         grads = [t for t in text.split(" ") if t and not _is_number(t)]
-        if grads and tail in labels and head in labels:
-            out.append((labels[tail], labels[head], " ".join(grads)))
+        if grads and tail in labels and head in labels:  # node -> child: (child, node)
+            out.append((labels[head], labels[tail], " ".join(grads)))
     return sorted(out)
 
 
@@ -799,7 +799,7 @@ def check_frame(shown: Shown, example: Example, k: int) -> None:
             if not label.startswith("AccumulateGrad ("):
                 continue
             acc = next(n for n in run.nodes if run.label(n) == label)
-            box = next(nodes[t] for t, h, _ in edges if h == nid and t not in labels)
+            box = next(nodes[h] for t, h, _ in edges if t == nid and h not in labels)
             want = format_grad(run.grad_at(acc, k))
             assert any(want in line for line in box.texts), f"step {k}: {label} {box.texts}"
     assert _flat(explain(run, k)) in _flat(shown.text), f"step {k}: explanation"

@@ -1,7 +1,9 @@
 """The course's conventions, on every lesson, and the tools that keep them.
 
 Each rule of :mod:`tools.conventions` runs on every lesson in ``course/``; each rule is
-also shown to reject a notebook that breaks it. The learner copies must be current, and
+also shown to reject a notebook that breaks it. Rules a phase-2 lesson does not meet yet are
+listed in course/known_gaps.json ("conventions") and reported as expected failures; a listed
+rule the lesson now meets must leave the list. The learner copies must be current, and
 re-executing a notebook must give a byte-identical file.
 """
 
@@ -16,6 +18,7 @@ import nbformat
 import pytest
 
 from tools import conventions
+from tools.lesson_meta import known_gaps
 from tools.notebooks import (
     BEGIN,
     COURSE_DIR,
@@ -54,7 +57,11 @@ def test_file_names_two_digits_no_gaps():
 @pytest.mark.parametrize("rule", sorted(conventions.RULES))
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.name[:2])
 def test_lesson_follows_rule(lesson, rule):
-    assert conventions.RULES[rule](lesson, read(lesson), LESSONS) == []
+    found = conventions.RULES[rule](lesson, read(lesson), LESSONS)
+    if rule in known_gaps("conventions").get(lesson.name[:2], []):
+        assert found, f"{lesson.name} now follows {rule!r}: remove it from known_gaps.json"
+        pytest.xfail(f"known gap (phase 2): {found[0]}")
+    assert found == []
 
 
 def test_learner_copies_are_current():
@@ -75,8 +82,8 @@ def test_learner_copy_has_no_solution(lesson):
         assert BEGIN not in learner.source and END not in learner.source
         blocks = [part.split(END, 1)[0] for part in cell.source.split(BEGIN)[1:]]
         n_blocks += len(blocks)
-        assert learner.source.count(PLACEHOLDER[1]) == len(blocks) + cell.source.count(
-            PLACEHOLDER[1]
+        assert learner.source.count(PLACEHOLDER[0]) == len(blocks) + cell.source.count(
+            PLACEHOLDER[0]
         )
         for block in blocks:
             body = block.strip("\n")
@@ -99,9 +106,7 @@ def test_learner_copy_keeps_indentation_and_text_outside_markers():
     )
     cell.outputs = [nbformat.v4.new_output("stream", text="x\n")]
     out = learner_copy(_nb(cell))
-    assert out.cells[0].source == (
-        "def f(x):\n    # YOUR CODE HERE\n    raise NotImplementedError\n\nprint(f)"
-    )
+    assert out.cells[0].source == ("def f(x):\n    # YOUR CODE HERE\n    pass\n\nprint(f)")
     assert out.cells[0].outputs == []
     assert "return x + 1" in cell.source  # the original is untouched
 
@@ -294,3 +299,50 @@ def test_cli_learner_writes_copies_to_out(tmp_path):
     assert sorted(p.name for p in tmp_path.glob("*.ipynb")) == [p.name for p in LESSONS]
     for lesson in LESSONS:
         assert (tmp_path / lesson.name).read_text() == dumps(learner_copy(read(lesson)))
+
+
+def test_first_code_cell_asks_for_minimal_tracebacks():
+    """Every lesson asks for short errors itself (no import side effect does it)."""
+    _, nb = _lesson()
+    first = next(c for c in nb.cells if c.cell_type == "code")
+    first.source = first.source.replace("%xmode Minimal", "")
+    assert any("%xmode Minimal" in p for p in _problems("first_code_cell", nb))
+
+
+def test_opening_rule():
+    path, nb = _lesson()
+    nb.cells[0].source = nb.cells[0].source.replace("**Time:** about 45", "**Time:** about 5")
+    assert any("says 5 minutes" in p for p in _problems("opening", nb))
+    nb.cells[0].source = nb.cells[0].source.replace("**Assumes:**", "Needs:")
+    assert any("**Assumes:**" in p for p in _problems("opening", nb))
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.source = cell.source.replace('recap("01")', 'recap("02")')
+    assert any('recap("01")' in p for p in _problems("opening", nb))
+
+
+def test_metadata_rule():
+    _, nb = _lesson()
+    del nb.metadata["minigrad"]["introduces"]
+    nb.metadata["minigrad"]["minutes"] = 0
+    found = _problems("metadata", nb)
+    assert any("'introduces'" in p for p in found) and any("positive" in p for p in found)
+
+
+def test_exercise_cells_rule():
+    _, nb = _lesson()
+    sol = next(c for c in nb.cells if BEGIN in c.source and "def slope" in c.source)
+    del sol.metadata["nbgrader"]
+    sol.source += "\ncheck_slope(slope)"
+    check = nb.cells[nb.cells.index(sol) + 1]
+    check.source = "raise NotImplementedError\n" + check.source
+    found = _problems("exercise_cells", nb)
+    assert any("nbgrader solution metadata" in p for p in found)
+    assert any("its own cell" in p for p in found)
+    assert any("placeholder raise" in p for p in found)
+
+
+def test_learner_instructions_rule():
+    _, nb = _lesson()
+    nb.cells.append(nbformat.v4.new_markdown_cell("Write between the BEGIN SOLUTION lines."))
+    assert _problems("learner_instructions", nb)

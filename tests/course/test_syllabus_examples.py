@@ -1,4 +1,5 @@
-"""Every example of CURRICULUM.md sections 1-9, run on minigrad and on torch 2.13.
+"""Every example of the syllabus (course/SYLLABUS.md, concepts 1.x-9.x), run on minigrad and on
+torch 2.13.
 
 Each test writes its program once, as ``prog(lib)`` for ``lib`` = minigrad or torch, returning
 a dict of observations (reprs, values, graph signatures, identities, errors, warnings).

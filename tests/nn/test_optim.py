@@ -93,7 +93,7 @@ def test_mlp_2_16_16_1_tanh_trains_like_torch(opt_name):
 @pytest.mark.parametrize("opt_name", ["SGD", "Adam"])
 @pytest.mark.parametrize("all_params", [False, True], ids=["trainable_only", "all_params"])
 def test_freezing_regression_like_torch(opt_name, all_params):
-    """CURRICULUM §7: Linear(1,10) -> relu -> Linear(10,1), hidden layer frozen."""
+    """Syllabus 7.4: Linear(1,10) -> relu -> Linear(10,1), hidden layer frozen."""
     import minigrad as mg
 
     torch = require_torch()

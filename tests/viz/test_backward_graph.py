@@ -52,11 +52,29 @@ def test_nodes_follow_next_functions():
         "y | ()",
     ]
     e = {(s, t) for s, t, _ in edges(d)}
-    # output <- Pow <- Mul(p) <- Mul(m) <- acc(x) (twice: x*x), acc(y) -> Mul(p)
-    assert ("n1", "n0") in e and ("n2", "n1") in e and ("n3", "n2") in e
-    assert [t for s, t, _ in edges(d) if s == "n4"] == ["n3", "n3"]
-    assert ("n6", "n2") in e
-    assert ("n5", "n4") in e and ("n7", "n6") in e  # leaf box -> its AccumulateGrad
+    # The course's convention: arrows the way gradients flow, from a node to each entry of
+    # its next_functions: output -> Pow -> Mul(p) -> Mul(m) -> acc(x) (twice: x*x), and
+    # Mul(p) -> acc(y); each AccumulateGrad -> its leaf box.
+    assert ("n0", "n1") in e and ("n1", "n2") in e and ("n2", "n3") in e
+    assert [t for s, t, _ in edges(d) if s == "n3"] == ["n4", "n4"]
+    assert ("n2", "n6") in e
+    assert ("n4", "n5") in e and ("n6", "n7") in e
+    # AccumulateGrad nodes on one row, the leaves on one row
+    assert "{rank=same; n4; n6}" in d.source and "{rank=same; n5; n7}" in d.source
+
+
+def test_torchviz_direction_reverses_every_edge():
+    x, y, Q = q_example()
+    ours = backward_graph(Q, params={"x": x, "y": y}, show_none=True, show_saved=True)
+    tv = backward_graph(Q, params={"x": x, "y": y}, show_none=True, show_saved=True,
+                        direction="torchviz")  # fmt: skip
+    flipped = []
+    for s, t, attrs in edges(ours):
+        flipped.append((s, t, attrs) if "dir=" in attrs else (t, s, attrs))
+    assert sorted(flipped) == sorted(edges(tv))
+    assert "rank=same" not in tv.source  # torchviz leaves the layout to Graphviz
+    with pytest.raises(ValueError, match="direction must be 'gradient'"):
+        backward_graph(Q, direction="up")
 
 
 def test_one_accumulate_grad_per_leaf_shared_by_paths():
@@ -251,3 +269,52 @@ def test_attribute_values_are_truncated_to_max_attr_chars():
     assert "SumBackward0 | self_sym_sizes: (2, ..." in d.text
     d = backward_graph(x.sum(), show_attrs=True)
     assert "SumBackward0 | self_sym_sizes: (2, 3, 4)" in d.text
+
+
+def test_legend_is_the_key_to_the_convention():
+    from minigrad.viz import legend
+
+    d = legend()
+    text = d.text
+    assert "arrows point the way gradients flow:" in text
+    assert "[output] y | the output (green)" in text and "[leaf] x | a leaf (light blue)" in text
+    assert "  -- n2" in text  # a plain line to the saved tensor
+    assert "  -> n3 [dashed]" in text  # the None input
+    assert d.source == legend().source  # deterministic
+
+
+def test_custom_function_saved_tensors_are_drawn_and_marked_freed():
+    class Product(mg.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, y):
+            ctx.save_for_backward(x, y)
+            return x * y
+
+        @staticmethod
+        def backward(ctx, g):
+            x, y = ctx.saved_tensors
+            return g * y, g * x
+
+    x = mg.tensor(2.0, requires_grad=True)
+    y = mg.tensor(3.0, requires_grad=True)
+    z = Product.apply(x, y)
+    before = backward_graph(z, show_saved=True).text
+    assert "[saved] saved_tensors[0] | ()" in before and "[saved] saved_tensors[1] | ()" in before
+    z.backward()
+    after = backward_graph(z, show_saved=True).text
+    assert "[saved] saved_tensors | freed" in after
+
+
+def test_stepper_frames_follow_the_direction():
+    from minigrad.viz import trace_backward
+    from minigrad.viz.frames import Frames
+
+    x = mg.tensor(2.0, requires_grad=True)
+    with trace_backward(params={"x": x}) as trace:
+        (x * 3).backward()
+    ours = Frames(trace.run).diagram(1)
+    tv = Frames(trace.run, direction="torchviz").diagram(1)
+    assert ("n0", "n1") in {(s, t) for s, t, _ in edges(ours)}
+    assert ("n1", "n0") in {(s, t) for s, t, _ in edges(tv)}
+    with pytest.raises(ValueError, match="direction must be"):
+        Frames(trace.run, direction="sideways")

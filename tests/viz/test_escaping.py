@@ -44,7 +44,8 @@ STATEMENT = re.compile(
         [
             r"digraph \{",
             r"\}",
-            r"\tgraph \[rankdir=(?:TB|LR) size=\"12,12\"\]",
+            r"\tgraph \[rankdir=(?:TB|LR|BT) size=\"12,12\"\]",
+            r"\t\t?\{rank=same; (?:n\d+; )*n\d+\}",
             r"\tnode \[[^\]\"<>]*\]",
             r"\tedge \[[^\]\"<>]*\]",
             rf"\tlabel={LABEL} labelloc=\"t\" labeljust=\"l\" fontname=\"Courier\" fontsize=\"10\"",

@@ -42,8 +42,50 @@ def test_boxes_show_every_field():
 def test_intermediate_values_come_from_saved_tensors():
     x, y, z, w = example()
     d = forward_graph(w)
-    # x*x = 4 and x*x*y = 12 were saved by the next multiplication
-    assert "t0 | () | data: 4." in d.text and "t1 | () | data: 12." in d.text
+    # x*x = 4 and x*x*y = 12 were saved by the next multiplication; unnamed intermediates
+    # are labelled with their formula over the named leaves
+    assert "x·x | () | data: 4." in d.text and "x·x·y | () | data: 12." in d.text
+
+
+def test_unnamed_intermediates_get_formulas_or_counter_names():
+    x = mg.tensor(2.0, requires_grad=True)
+    y = mg.tensor(3.0, requires_grad=True)
+    out = ((x * y).sin() + 2 * x) ** 2 - (-y).exp() / x
+    named = boxes(forward_graph(out, params={"x": x, "y": y}))
+    assert [b.split(" |")[0] for b in named if not b.startswith(("x ", "y ", "output"))
+            and "|" in b] == ["x·y", "sin(x·y)", "x·2", "sin(x·y) + x·2",
+                              "(sin(x·y) + x·2)²", "−y", "exp(−y)", "exp(−y)/x"]  # fmt: skip
+    # without names for the leaves there is no formula to write: counter names
+    unnamed = boxes(forward_graph(out))
+    assert [b.split(" |")[0] for b in unnamed if b.startswith("t")][:2] == ["t0", "t1"]
+    # long formulas fall back to counter names too
+    z = x
+    for _ in range(12):
+        z = z * y
+    assert "t" + "0 |" in forward_graph(z, params={"x": x, "y": y}).text
+
+
+def test_detached_and_unrecorded_draw_where_the_graph_stops():
+    x = mg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = 2 * x
+    z = y.detach()
+    w = z**2
+    d = forward_graph(y, w, params={"x": x, "y": y, "z": z, "w": w},
+                      detached=[(y, z)], unrecorded=[(z, w, "z**2")])  # fmt: skip
+    text = d.text
+    assert (
+        "[tensor] z | (3,) | data: [2., 4., 6.] | grad: None | grad_fn: None | is_leaf: True"
+        in text
+    )
+    cut = re.search(r"^\t(n\d+) -> (n\d+) \[label=<detach\(\)> style=\"dashed\" color=\"red\" "
+                    r"arrowhead=\"tee\"\]$", d.source, flags=re.M)  # fmt: skip
+    ids = {line.split(" [")[0]: line for line in text.splitlines() if re.match(r"n\d+ \[", line)}
+    assert cut and "] y |" in ids[cut.group(1)] and "] z |" in ids[cut.group(2)]
+    assert "(z**2 (not recorded)) [dotted]" in text
+    with pytest.raises(ValueError, match="not in this drawing"):
+        forward_graph(w, detached=[(y, z)])
+    with pytest.raises(TypeError, match="must be a tensor"):
+        forward_graph(y, detached=[(y, 3.0)])
 
 
 def test_value_not_saved_is_said_so():

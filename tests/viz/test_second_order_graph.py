@@ -35,12 +35,17 @@ def test_worked_example_q_nodes_products_and_sums():
     d = second_order_graph(Q, (x, y), params={"Q": Q, "x": x, "y": y})
     # five edges of the first-order graph: Pow->Mul, Mul->Mul, Mul->y, Mul->x (twice)
     assert lines_of(d, "q") == [
-        "q1: Q → t0 | ∂(aⁿ)/∂a = n·aⁿ⁻¹ = 24.",  # 2·(x·x·y) = 2·12
-        "q2: t0 → t1 | ∂(a·b)/∂a = b = 3.",  # b = y
-        "q3: t0 → y | ∂(a·b)/∂b = a = 4.",  # a = x·x
-        "q4: t1 → x | ∂(a·b)/∂a = b = 2.",  # b = x
-        "q5: t1 → x | ∂(a·b)/∂b = a = 2.",  # a = x
+        "q1: Q → x·x·y | ∂(aⁿ)/∂a = n·aⁿ⁻¹ = 24.",  # 2·(x·x·y) = 2·12
+        "q2: x·x·y → x·x | ∂(a·b)/∂a = b = 3.",  # b = y
+        "q3: x·x·y → y | ∂(a·b)/∂b = a = 4.",  # a = x·x
+        "q4: x·x → x | ∂(a·b)/∂a = b = 2.",  # b = x
+        "q5: x·x → x | ∂(a·b)/∂b = a = 2.",  # a = x
     ]
+    # a named intermediate keeps its name; no generated t0/leaf0 once names are given
+    u = x * x * y
+    named = second_order_graph(u**2, (x, y), params={"Q": Q, "x": x, "y": y, "u": u})
+    assert lines_of(named, "q")[0].startswith("q1: output → u |")
+    assert not re.search(r"\b(t|leaf)\d\b", named.text)
     assert lines_of(d, "product") == [
         "path 1 to x | q1·q2·q4 = 144.",
         "path 2 to x | q1·q2·q5 = 144.",
@@ -61,9 +66,10 @@ def test_dashed_edges_go_to_the_values_each_q_depends_on():
         (ids[q].split("] ")[1].split(" |")[0], ids[v].split("] ")[1].split(" |")[0])
         for v, q in dashed
     )
-    # q1 = 2·t0 needs t0; q2 = y; q3 = t1 (x·x); q4 and q5 = x
-    assert deps == [("q1: Q → t0", "t0"), ("q2: t0 → t1", "y"), ("q3: t0 → y", "t1"),
-                    ("q4: t1 → x", "x"), ("q5: t1 → x", "x")]  # fmt: skip
+    # q1 = 2·(x·x·y) needs x·x·y; q2 = y; q3 = x·x; q4 and q5 = x
+    assert deps == [("q1: Q → x·x·y", "x·x·y"), ("q2: x·x·y → x·x", "y"),
+                    ("q3: x·x·y → y", "x·x"), ("q4: x·x → x", "x"),
+                    ("q5: x·x → x", "x")]  # fmt: skip
 
 
 def test_q_values_match_hand_derivatives():
@@ -153,6 +159,17 @@ def test_double_backward_clusters_split_forward_and_backward_nodes():
     assert n_forward == 4
     # the guess from creation order agrees with the exact split here
     assert double_backward_graph((gx, gy), {"x": x, "y": y}).source == d.source
+    # cluster titles say what they hold; gradients are named after what they differentiate
+    named = double_backward_graph((gx, gy), {"x": x, "y": y, "Q": Q}, output=Q, inputs=(x, y))
+    assert named.text.splitlines()[1:3] == [
+        "cluster <forward>: Q's own graph (recorded by the forward pass)",
+        "cluster <backward pass>: recorded by the backward pass (create_graph=True)",
+    ]
+    assert [line.split("> ")[1] for line in named.text.splitlines() if "[output]" in line] == [
+        "dQ/dx | ()", "dQ/dy | ()"]  # fmt: skip
+    assert "grad0" not in named.text and "grad0" in d.text
+    with pytest.raises(ValueError, match="one tensor per gradient"):
+        double_backward_graph((gx, gy), output=Q, inputs=x)
 
 
 def test_double_backward_node_names_match_torch():

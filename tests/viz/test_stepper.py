@@ -31,7 +31,7 @@ from tests.oracle import require_torch
 
 
 def shared_node_program():
-    """CURRICULUM §2: z = x·x·y·y, w = z·z with x=2, y=3."""
+    """Syllabus 2.5: z = x·x·y·y, w = z·z with x=2, y=3."""
     x = mg.tensor(2.0, requires_grad=True)
     y = mg.tensor(3.0, requires_grad=True)
     z = x * x * y * y

@@ -1,6 +1,6 @@
 """minigrad.viz draws the same DOT and text for minigrad and for real torch.
 
-Every CURRICULUM example (sections 1-9) is written once as ``prog(lib)`` returning what to
+Every syllabus example (concepts 1.x-9.x of course/SYLLABUS.md) is written once as ``prog(lib)`` returning what to
 draw; each diagram function (with several flag sets) must give byte-identical DOT and text
 for both libraries. This is the issue's promise that diagrams work on torch tensors too.
 """
@@ -16,6 +16,7 @@ FLAG_SETS = [
     {},
     {"show_saved": True, "show_values": True},
     {"show_attrs": True, "show_none": True, "legend": True},
+    {"show_saved": True, "show_none": True, "direction": "torchviz"},
 ]
 
 
@@ -36,7 +37,7 @@ def _custom(lib):
     return (MyFunction.apply(x, y),), {"x": x, "y": y}
 
 
-def _w_equals_z_squared(lib):  # §2
+def _w_equals_z_squared(lib):  # syllabus 2.5
     x = lib.tensor(2.0, requires_grad=True)
     y = lib.tensor(3.0, requires_grad=True)
     z = x * x * y * y
@@ -44,43 +45,43 @@ def _w_equals_z_squared(lib):  # §2
     return (w,), {"x": x, "y": y, "z": z}
 
 
-def _e_abd(lib):  # §2
+def _e_abd(lib):  # syllabus 2.6
     a, b, d = (lib.tensor(v, requires_grad=True) for v in (2.0, 3.0, 4.0))
     return ((a * b) * d,), {"a": a, "b": b, "d": d}
 
 
-def _partial_requires_grad(lib):  # §3: x*y+y with y not requiring grad
+def _partial_requires_grad(lib):  # syllabus 3.2: x*y+y with y not requiring grad
     x = lib.tensor(2.0, requires_grad=True)
     y = lib.tensor(3.0)
     return (x * y + y,), {"x": x}
 
 
-def _linear(lib):  # §3: a Linear(3, 2) layer as torch computes it (addmm with W.t())
+def _linear(lib):  # syllabus 3.4: a Linear(3, 2) layer as torch computes it (addmm with W.t())
     W = lib.tensor([[0.1, -0.2, 0.3], [0.4, 0.5, -0.6]], requires_grad=True)
     b = lib.tensor([0.01, -0.02], requires_grad=True)
     x = lib.tensor([[1.0, 2.0, 3.0]])
     return (lib.addmm(b, x, W.t()),), {"weight": W, "bias": b}
 
 
-def _z_x2_plus_y(lib):  # §4
+def _z_x2_plus_y(lib):  # syllabus 4.3
     x = lib.tensor(1.0, requires_grad=True)
     y = lib.tensor(2.0, requires_grad=True)
     z = x**2 + y
     return (2 * z + x,), {"x": x, "y": y}
 
 
-def _abs_sum(lib):  # §4
+def _abs_sum(lib):  # syllabus 4.4
     A = lib.ones(3, 3, requires_grad=True)
     return (lib.sum(lib.abs(-2 * A + 1)),), {"A": A}
 
 
-def _q_vector(lib):  # §4
+def _q_vector(lib):  # syllabus 4.5
     a = lib.tensor([2.0, 3.0], requires_grad=True)
     b = lib.tensor([6.0, 4.0], requires_grad=True)
     return (3 * a**3 - b**2,), {"a": a, "b": b}
 
 
-def _w_plus_one(lib):  # §4 and §5
+def _w_plus_one(lib):  # syllabus 4.7 and 5.1
     w = lib.tensor([1.0], requires_grad=True)
     x = lib.tensor([2.0], requires_grad=True)
     a = w + x
@@ -88,7 +89,7 @@ def _w_plus_one(lib):  # §4 and §5
     return (a * b,), {"w": w, "x": x}
 
 
-def _cat(lib):  # §4
+def _cat(lib):  # syllabus 4.8
     w = lib.tensor([1.0], requires_grad=True)
     x = lib.tensor([2.0], requires_grad=True)
     a = w + x
@@ -96,7 +97,7 @@ def _cat(lib):  # §4
     return (lib.cat([a * b, a + b]),), {"w": w, "x": x}
 
 
-def _retain_grad(lib):  # §6: a non-leaf in the middle, retain_grad
+def _retain_grad(lib):  # syllabus 6.2: a non-leaf in the middle, retain_grad
     a = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
     b = a * 2
     b.retain_grad()
@@ -105,14 +106,14 @@ def _retain_grad(lib):  # §6: a non-leaf in the middle, retain_grad
     return (c,), {"a": a, "b": b}
 
 
-def _detach(lib):  # §7: without detach, x.grad = [8, 16, 24]
+def _detach(lib):  # syllabus 7.3: without detach, x.grad = [8, 16, 24]
     x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
     y = 2 * x
     w = y**2
     return (w.sum(),), {"x": x}
 
 
-def _relu_mlp(lib):  # §7: a tiny regression model, relu between two layers
+def _relu_mlp(lib):  # syllabus 7.4: a tiny regression model, relu between two layers
     W1 = lib.tensor([[0.5], [-0.3]], requires_grad=True)
     b1 = lib.tensor([0.1, 0.2], requires_grad=True)
     W2 = lib.tensor([[0.7, -0.4]], requires_grad=True)
@@ -122,24 +123,24 @@ def _relu_mlp(lib):  # §7: a tiny regression model, relu between two layers
     return (((out - 1.0) ** 2).mean(),), {"W1": W1, "b1": b1, "W2": W2}
 
 
-def _grad_outputs(lib):  # §8: batch mean mixing samples
+def _grad_outputs(lib):  # syllabus 8.3: batch mean mixing samples
     x = lib.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
     y = (x - x.mean()) ** 2
     return (y,), {"x": x}
 
 
-def _x_squared(lib):  # §9
+def _x_squared(lib):  # syllabus 9.1
     x = lib.tensor([3.0], requires_grad=True)
     return (x**2,), {"x": x}
 
 
-def _q_second_order(lib):  # §9
+def _q_second_order(lib):  # syllabus 9.2
     x = lib.tensor(2.0, requires_grad=True)
     y = lib.tensor(3.0, requires_grad=True)
     return ((x * x * y) ** 2,), {"x": x, "y": y}
 
 
-def _batched_slices(lib):  # §9
+def _batched_slices(lib):  # syllabus 9.3
     X = lib.tensor([[1.0, 2.0], [2.0, 3.0], [3.0, 4.0], [4.0, 5.0]], requires_grad=True)
     x, y = X[:, 0], X[:, 1]
     return ((x * x * y * y).sum(),), {"X": X}
@@ -223,3 +224,16 @@ def test_double_backward_graph_is_identical_for_torch(name):
     for with_output in (True, False):
         ours, theirs = run_both(lambda lib, w=with_output: draw(lib, w))
         _assert_same(ours, theirs, f"{name} output given={with_output}")
+
+
+def test_forward_graph_with_a_detach_cut_is_identical_for_torch():
+    def draw(lib):
+        x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = 2 * x
+        z = y.detach()
+        w = z**2
+        params = {"x": x, "y": y, "z": z, "w": w}
+        return forward_graph(y, w, params=params, detached=[(y, z)], unrecorded=[(z, w, "z**2")])
+
+    ours, theirs = run_both(draw)
+    _assert_same(ours, theirs, "detach cut")

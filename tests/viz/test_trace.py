@@ -1,4 +1,4 @@
-"""``trace_backward`` against torch's hooks, on the course's worked examples (sections 1–9).
+"""``trace_backward`` against torch's hooks, on the syllabus programs (course/SYLLABUS.md, concepts 1.x–9.x).
 
 Each program runs once with minigrad under ``trace_backward`` and once with torch, where
 every node of the graph gets a pre-hook (the gradients it receives) and a post-hook (the
@@ -157,7 +157,7 @@ def check(program) -> list:
     return traces
 
 
-# --- the course's worked examples (``sN_``: numbered by topic, 1 to 9) ------------------
+# --- the syllabus programs --------------------------------------------------------------
 
 
 def s1_custom_function(lib, record):
@@ -384,7 +384,7 @@ def test_trace_matches_torch_hooks(program):
 
 
 def test_curriculum_values_in_the_trace():
-    """The values the course quotes (sections 2, 4, 5, 9), read from the trace's last frames."""
+    """The values syllabus 2.5, 4.3, 4.5, 5.1 and 9.1 quote, read from the trace's last frames."""
     (_, traces) = observe_minigrad(s2_shared_node)
     run = traces[0].run
     leaves = {
