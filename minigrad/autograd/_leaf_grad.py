@@ -7,7 +7,8 @@
   gradient, or a gradient that is the slice of another, can therefore show up in ``.grad``.
 - Otherwise it is copied with the leaf's strides (``contract_copy``); under
   ``create_graph=True`` torch records that copy: the new ``.grad`` has a ``CopyBackwards``
-  grad_fn leading to the gradient's graph.
+  grad_fn leading to the gradient's graph (``CloneBackward0`` when the leaf's own layout
+  has gaps or overlaps, e.g. an ``expand``: then torch clones row-major).
 - A stolen ZeroTensor gradient (``sgn``'s) stays a ZeroTensor (see ``ops._zerotensor``).
 - The in-place ``.grad += g`` bumps the version counter and refuses a ZeroTensor ``.grad``.
 
@@ -20,8 +21,9 @@ from __future__ import annotations
 import sys
 
 from .. import _errors
-from ..ops._layout import contract_copy, obeys_layout_contract
+from ..ops._layout import contract_copy, non_overlapping_and_dense, obeys_layout_contract
 from ..ops.inplace import recorded_copy
+from ..ops.shape import clone
 from ..tensor import Tensor
 from .grad_mode import _state
 
@@ -39,8 +41,10 @@ def first_grad(variable: Tensor, grad: Tensor) -> Tensor:
     """What becomes ``variable.grad`` when it was None: ``grad`` itself, or a copy."""
     if _state.enabled:
         data = contract_copy(grad._data, variable._data)
-        if grad._requires_grad:
-            return recorded_copy(grad, data)  # torch records the copy into the new .grad
+        if grad._requires_grad:  # torch records the copy into the new .grad
+            if not non_overlapping_and_dense(variable._data):
+                return clone(grad, contiguous=True)
+            return recorded_copy(grad, data)
         return Tensor._make(data)
     data = grad._data
     if sys.getrefcount(grad) <= _ENGINE_REFERENCES and obeys_layout_contract(data, variable._data):

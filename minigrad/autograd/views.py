@@ -47,7 +47,7 @@ __all__ = [
 ]
 
 DEFAULT, NO_GRAD_MODE, MULTI_OUTPUT_NODE, IN_CUSTOM_FUNCTION = 0, 1, 2, 3
-_BACKWARD_N = re.compile(r"Backward\d*$")
+_BACKWARD_N = re.compile(r"Backward(0$)?")
 
 _SUFFIX = {
     MULTI_OUTPUT_NODE: _errors.VIEW_MULTI_OUTPUT,
@@ -108,6 +108,7 @@ def creation_meta_error(view: Tensor, grad_fn, indirect: bool) -> str:
 
 
 def _op_name(grad_fn) -> str:
-    """torch's ``forward_op_name()``: the node's name without ``Backward<N>``
-    (``UnbindBackward0`` -> ``Unbind``)."""
-    return _BACKWARD_N.sub("", grad_fn.name())
+    """torch's ``forward_op_name()``: the node's name without ``Backward``, and without
+    the overload digit 0 (``UnbindBackward0`` -> ``Unbind``, ``SqueezeBackward1`` ->
+    ``Squeeze1``)."""
+    return _BACKWARD_N.sub("", grad_fn.name(), count=1)

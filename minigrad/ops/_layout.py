@@ -314,6 +314,11 @@ def obeys_layout_contract(grad: np.ndarray, var: np.ndarray) -> bool:
     return True
 
 
+def non_overlapping_and_dense(a: np.ndarray) -> bool:
+    """torch's ``is_non_overlapping_and_dense``: a permutation of a row-major layout."""
+    return a.flags.c_contiguous or _dense(a)
+
+
 def contract_copy(grad: np.ndarray, var: np.ndarray) -> np.ndarray:
     """torch's ``clone_obey_contract``: a copy of ``grad`` laid out like a dense ``var``
     (its strides exactly), or row-major when ``var`` is not dense (a slice with gaps)."""

@@ -12,6 +12,29 @@ from tests.fuzz.strategies import Program
 from tests.fuzz.test_fuzz import compare
 
 FOUND = {
+    # torch's forward_op_name() keeps an overload digit other than 0: "Output 0 of
+    # Squeeze1 is a view of a view which was created in no_grad mode ..."
+    "no_grad_view_error_names_squeeze1": (
+        "x1 = lib.tensor(0.125, dtype=lib.float32, requires_grad=True)",
+        "with lib.no_grad():",
+        "    t2 = x1.reshape(1)",
+        "t3 = t2.reshape(1)",
+        "t4 = t3.squeeze(0)",
+        "t5 = -t4",
+        "with lib.no_grad():",
+        "    x1.mul_(0.5)",
+        "t5.backward(retain_graph=True, inputs=[x1])",
+        "t5.backward(inputs=[x1])",
+    ),
+    # under create_graph the first .grad of a leaf that overlaps itself (an expand) is a
+    # row-major clone (CloneBackward0), not a copy into its strides (CopyBackwards)
+    "recorded_first_grad_of_an_expanded_leaf": (
+        "x1 = lib.tensor([0.7], dtype=lib.float32, requires_grad=True)",
+        "t4 = x1.log().expand(2).detach().requires_grad_()",
+        "(t4 * t4).sum().backward(create_graph=True)",
+        "h = (t4.grad * t4.grad).sum()",
+        "h.backward(inputs=[x1])",
+    ),
     # sgn's gradient is a ZeroTensor: 0 * inf is 0 in a third derivative through abs
     "abs_third_order_with_inf": (
         "x1 = lib.tensor([[-2.0, -2.0, float('inf')]], dtype=lib.float32, requires_grad=True)",
