@@ -62,26 +62,34 @@ from ._dtype import (
     long,
     promote_types,
 )
+from ._errors import is_warn_always_enabled, set_warn_always
 from ._functional import (
     abs,  # noqa: A004 - torch's name
     add,
     addmm,
+    all,  # noqa: A004 - torch's name
+    allclose,
     argmax,
     argmin,
+    argsort,
     bmm,
     cat,
+    chunk,
     clamp,
     clip,
     clone,
     cos,
     cumprod,
     cumsum,
+    diagonal,
     div,
     dot,
     eq,
     exp,
+    exp2,
     flatten,
     flip,
+    floor_divide,
     ge,
     gt,
     is_tensor,
@@ -97,6 +105,7 @@ from ._functional import (
     max,  # noqa: A004 - torch's name
     maximum,
     mean,
+    median,
     min,  # noqa: A004 - torch's name
     minimum,
     mm,
@@ -104,6 +113,7 @@ from ._functional import (
     mv,
     ne,
     neg,
+    nextafter,
     numel,
     permute,
     pow,  # noqa: A004 - torch's name
@@ -117,6 +127,8 @@ from ._functional import (
     sigmoid,
     sign,
     sin,
+    split,
+    split_with_sizes,
     sqrt,
     square,
     squeeze,
@@ -128,6 +140,8 @@ from ._functional import (
     transpose,
     unbind,
     unsqueeze,
+    var,
+    var_mean,
     where,
 )
 from ._tensor_str import get_printoptions, printoptions, set_printoptions

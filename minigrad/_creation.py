@@ -180,11 +180,11 @@ def full_like(t: Tensor, fill_value, dtype=None, requires_grad: bool = False, **
     return _leaf(np.full(t._data.shape, fill_value, dtype=_like(t, dtype)), requires_grad)
 
 
-def rand_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
+def rand_like(t: Tensor, dtype=None, requires_grad: bool = False, **_) -> Tensor:
     return rand(*t._data.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
 
 
-def randn_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
+def randn_like(t: Tensor, dtype=None, requires_grad: bool = False, **_) -> Tensor:
     return randn(*t._data.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
 
 
@@ -219,8 +219,15 @@ def randn(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor
     return _leaf(data, requires_grad)
 
 
-def randint(low, high=None, size=(), dtype=None, requires_grad: bool = False) -> Tensor:
-    if high is None:
-        low, high = 0, low
-    data = _Generator.rng.integers(low, high, size=tuple(size)).astype(_np_dtype(dtype) or np.int64)
-    return _leaf(data, requires_grad)
+def randint(*args, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """``randint(high, size)`` or ``randint(low, high, size)``: integers in [low, high)."""
+    if size is not None:
+        args = args + (size,)
+    if len(args) == 2:
+        (high, size), low = args, 0
+    elif len(args) == 3:
+        low, high, size = args
+    else:
+        raise TypeError(_errors.RANDINT_ARGS)
+    data = _Generator.rng.integers(low, high, size=tuple(size))
+    return _leaf(data.astype(_np_dtype(dtype) or np.int64), requires_grad)

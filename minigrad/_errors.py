@@ -40,6 +40,20 @@ MATERIALIZE_NOT_UNUSED = (
     "Expected allow_unused to be True or not passed when materialize_grads=True, but got: "
     "allow_unused=False."
 )
+MATERIALIZE_GRADIENT_EDGE = (
+    "materialize_grads cannot be used when the given input is a GradientEdge"
+)
+BATCHED_SHAPE_MISMATCH = (
+    "If `is_grads_batched=True`, we interpret the first dimension of each grad_output as the "
+    "batch dimension. The sizes of the remaining dimensions are expected to match the shape of "
+    "corresponding output, but a mismatch was detected: grad_output[{}] has a shape of {} and "
+    "output[{}] has a shape of {}. If you only want some tensors in `grad_output` to be "
+    "considered batched, consider using vmap."
+)
+SAVED_DETACHED_INPLACE = (
+    "Trying to use a saved tensor that has been detached in-place, i.e. with .detach_().This "
+    "is not supported, please use out-of-place `.detach()` instead"
+)
 INVALID_GRAD_SHAPE = (
     "Function {} returned an invalid gradient at index {} - got {} but expected shape "
     "compatible with {}"
@@ -57,6 +71,9 @@ UNPACK_HOOK_TYPE = (
 GRADIENT_EDGE_NO_GRAD = (
     "It is not possible to get the gradient edge for a Tensor that does not require gradients"
 )
+CALLBACK_OUTSIDE_BACKWARD = "Final callbacks can only be installed during backward pass."
+POST_ACC_HOOK_RETURN = "Tensor post accumulate grad hooks should return None."
+NODE_CALL_ARGS = "expected {} arguments, got {} instead"
 MULTI_GRAD_HOOK_MODE = "Expects mode to be one of ('all', 'any') but got {}"
 
 # -- anomaly detection (autograd.detect_anomaly) ------------------------------------------------
@@ -120,6 +137,46 @@ BACKWARD_NOT_IMPLEMENTED = (
     "You must implement either the backward or vjp method for your custom autograd.Function to "
     "use it with backward mode AD."
 )
+BACKWARD_AND_VJP = (
+    "Implementing both 'backward' and 'vjp' for a custom Function is not allowed. You should "
+    "only implement one of them."
+)
+SETUP_CONTEXT_NOT_IMPLEMENTED = "setup_context is not implemented."
+VMAP_NOT_IMPLEMENTED = (
+    "To use autograd.Function with vmap, you must either override the vmap staticmethod or set "
+    "generate_vmap_rule=True."
+)
+FUNCTION_INSTANTIATED = (
+    "{} should not be instantiated. Methods on autograd functions are all static, so you should "
+    "invoke them on the class itself. Instantiating an autograd function will raise an error in "
+    "a future version of PyTorch."
+)
+LEGACY_FUNCTION = (
+    "Legacy autograd function with non-static forward method is deprecated. Please use "
+    "new-style autograd function with static forward method. (Example: "
+    "https://pytorch.org/docs/stable/autograd.html#torch.autograd.Function)"
+)
+MARK_DIRTY_NOT_INPUT = (
+    "ctx.mark_dirty() received a tensor that was not an input. Only input Tensors that have "
+    "been mutated should be passed to ctx.mark_dirty()."
+)
+MARK_DIRTY_NOT_INPUT_WARNING = (
+    MARK_DIRTY_NOT_INPUT + " (Triggered internally at "
+    "/__w/pytorch/pytorch/torch/csrc/autograd/custom_function.cpp:320.)"
+)
+DIRTY_VIEW_MULTI_OUTPUT = (
+    "If your Function modifies inplace an input that is a view of another Tensor, your Function "
+    "cannot return more than one Tensor. This is not supported by the current autograd engine. "
+    "You should either make sure the input is not a view (using .clone() for example) or make "
+    "your Function only return one Tensor (potentially splitting it into two Functions: one "
+    "doing the inplace that returns a single Tensor and a second one that does the other "
+    "operations). You can ask on the forum https://discuss.pytorch.org/ if you need help to do "
+    "this change."
+)
+DIRTY_NOT_RETURNED = (
+    "Some elements marked as dirty during the forward method were not returned as output. The "
+    "inputs that are modified inplace must all be outputs of the Function."
+)
 WRONG_GRAD_COUNT = "function {} returned an incorrect number of gradients (expected {}, got {})"
 GRAD_FOR_NON_TENSOR = (
     "function {} returned a gradient different than None at position {}, but the corresponding "
@@ -140,6 +197,46 @@ GRADCHECK_NOT_DOUBLE_WARNING = (
 )
 GRADCHECK_BAD_SIZE = "Analytical gradient has incorrect size"
 GRADCHECK_NOT_ZERO = "Numerical gradient for function expected to be zero"
+GRADCHECK_NOT_REENTRANT = (
+    "Backward is not reentrant, i.e., running backward with same input and grad_output "
+    "multiple times gives different values, although analytical gradient matches numerical "
+    "gradient.The tolerance for nondeterminism was {}."
+)
+GRADCHECK_STRIDE_ZERO = (
+    "The {}th input has a dimension with stride 0. gradcheck only supports inputs that are "
+    "non-overlapping to be able to compute the numerical gradients correctly. You should call "
+    ".contiguous on the input before passing it to gradcheck."
+)
+GRADCHECK_NOT_MULTIPLIED = "backward not multiplied by grad_output"
+GRADCHECK_UNDEFINED_WARNING = (
+    "Backwards compatibility: New undefined gradient support checking feature is enabled by "
+    "default, but it may break existing callers of this function. If this is true for you, you "
+    'can call this function with "check_undefined_grad=False" to disable the feature'
+)
+GRADCHECK_UNDEFINED_RAISED = (
+    'Expected backward function to handle undefined output grads. Please look at "Notes about '
+    'undefined output gradients" in "tools/autograd/derivatives.yaml"'
+)
+GRADCHECK_UNDEFINED_NOT_ZERO = (
+    "Expected all input grads to be undefined or zero when all output grads are undefined or "
+    'zero. Please look at "Notes about undefined output gradients" in '
+    '"tools/autograd/derivatives.yaml"'
+)
+GRADCHECK_PERTURBED_SHAPE = (
+    "Expected `func` to return outputs with the same shape when inputs are perturbed {}by {}, "
+    "but got: shapes {} and {}."
+)
+GRADCHECK_PERTURBED_DTYPE = (
+    "Expected `func` to return outputs with the same dtype when inputs are perturbed {}by {}, "
+    "but got: dtypes {} and {}."
+)
+GRADCHECK_PRIVATE_API_WARNING = (
+    "`{}` was part of PyTorch's private API and not meant to be exposed. We are deprecating it "
+    "and it will be removed in a future version of PyTorch. If you have a specific use for this "
+    "or feature request for this to be a stable API, please file us an issue at "
+    "https://github.com/pytorch/pytorch/issues/new"
+)
+GRADCHECK_GRAD_OUT = "Expected grad_out to be 1.0. {} no longer supports values of grad_out != 1.0."
 
 # -- tensors: requires_grad, .grad, conversions --------------------------------------------------
 FLOAT_REQUIRES_GRAD = "Only Tensors of floating point and complex dtype can require gradients"
@@ -172,6 +269,20 @@ GRAD_DTYPE = (
     "downstream systems that assume they match."
 )
 GRAD_TYPE = "assigned grad expected to be a Tensor or None but got grad of type {}"
+GRAD_IS_SELF = "can't assign Variable as its own grad"
+DATA_TYPE = "Variable data has to be a tensor, but got {}"
+DATA_NOT_FLOAT = (
+    "data set to a tensor that requires gradients must be floating point or complex dtype"
+)
+DELETE_DATA = "Deleting tensor data is not allowed. Delete tensor instead!"
+DELETE_REQUIRES_GRAD = "requires_grad must be a bool"
+DELETE_BACKWARD_HOOKS = "Deletion of _backwards_hooks not allowed!"
+VOLATILE_REMOVED = "volatile was removed (Variable.volatile is always False)"
+DEEPCOPY_NON_LEAF = (
+    "Only Tensors created explicitly by the user (graph leaves) support the deepcopy protocol "
+    "at the moment.  If you were attempting to deepcopy a module, this may be because of a "
+    "torch.nn.utils.weight_norm usage, see https://github.com/pytorch/pytorch/pull/103001"
+)
 DETACH_VIEW_INPLACE = (
     "Can't detach views in-place. Use detach() instead. If you are using "
     "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set as True, "
@@ -228,6 +339,11 @@ ZERO_TOLIST = "tolist() shouldn't be called on a tensor with unallocated storage
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
 VIEW_OF_LEAF_INPLACE = (
     "a view of a leaf Variable that requires grad is being used in an in-place operation."
+)
+FILL_VALUE_DIM = "fill_ only supports 0-dimension value tensor but got tensor with {} dimensions."
+INDEX_PUT_DTYPES = (
+    "Index put requires the source and destination dtypes match, got {} for the destination "
+    "and {} for the source."
 )
 RESULT_TYPE_CAST = "result type {} can't be cast to the desired output type {}"
 INPLACE_SHAPE = "output with shape {} doesn't match the broadcast shape {}"
@@ -288,6 +404,37 @@ DOT_SIZES = (
 BMM_NOT_3D = "batch1 and batch2 must be 3D tensors"
 BMM_DTYPES = "expected scalar type {} but found {}"
 MATMUL_0D = "both arguments to matmul need to be at least 1D, but they are {}D and {}D"
+DOF_WARNING = (
+    "{}(): degrees of freedom is <= 0. Correction should be strictly less than the reduction "
+    "factor (input numel divided by output numel). (Triggered internally at "
+    "/__w/pytorch/pytorch/aten/src/ATen/native/ReduceOps.cpp:1861.)"
+)
+STD_VAR_DTYPE = "std and var only support floating point and complex dtypes"
+SPLIT_0D = "split expects at least a 1-dimensional tensor"
+SPLIT_SIZES_SUM = (
+    "split_with_sizes expects split_sizes to sum exactly to {} (input tensor's size at "
+    "dimension {}), but got split_sizes={}"
+)
+SPLIT_SIZE_NEGATIVE = "split expects split_size be non-negative, but got split_size={}"
+SPLIT_SIZE_ZERO = "split_size can only be 0 if dimension size is 0, but got dimension size of {}"
+CHUNK_0D = "chunk expects at least a 1-dimensional tensor"
+CHUNK_COUNT = "chunk expects `chunks` to be greater than 0, got: {}"
+REPEAT_DIMS = (
+    "Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor"
+)
+DIAGONAL_DIMS = "diagonal dimensions requires ndim larger than 1, but got ndim={}"
+DIAGONAL_SAME_DIMS = "diagonal dimensions cannot be identical {}, {}"
+DTYPE_MISMATCH = "{} did not match {}"
+FLOOR_DIVIDE_BY_ZERO = "ZeroDivisionError"
+NOT_IMPLEMENTED_DERIVATIVE = "derivative for {} is not implemented"
+RANDINT_ARGS = (
+    "randint() received an invalid combination of arguments: use randint(high, size) or "
+    "randint(low, high, size)"
+)
+OUT_REQUIRES_GRAD = (
+    "{}(): functions with out=... arguments don't support automatic differentiation, but one "
+    "of the arguments requires grad."
+)
 MEAN_DTYPE = (
     "mean(): could not infer output dtype. Input dtype must be either a floating point or "
     "complex dtype. Got: {}"
@@ -367,13 +514,45 @@ OPTIM_SHARED_PARAMS = "some parameters appear in more than one parameter group"
 INVALID_OPTION = "Invalid {} {}"
 NESTEROV = "Nesterov momentum requires a momentum and zero dampening"
 
+# -- grad modes ----------------------------------------------------------------------------------
+SET_GRAD_ENABLED_TYPE = "set_grad_enabled(): argument 'enabled' (position 1) must be bool, not {}"
+DECORATING_CLASS_WARNING = (
+    "Decorating classes is deprecated and will be disabled in future versions. You should only "
+    "decorate functions or methods. To preserve the current behavior of class decoration, you "
+    "can directly decorate the `__init__` method and nothing else."
+)
+
+# -- in-place operations on views (torch's handle_view_on_rebase) ---------------------------------
+VIEW_MODIFIED_DIRECT = "is being"
+VIEW_MODIFIED_INDIRECT = "its base or another view of its base has been"
+VIEW_OF_NO_GRAD_VIEW = "Output {} of {} is a view of a view which was created in"
+VIEW_MADE_IN_NO_GRAD = "A view was created in"
+VIEW_NO_GRAD_HEADER = "{} no_grad mode and {} modified inplace with grad mode enabled."
+VIEW_HEADER = "Output {} of {} is a view and {} modified inplace."
+VIEW_MULTI_OUTPUT = (
+    " This view is the output of a function that returns multiple views. Such functions do not "
+    "allow the output views to be modified inplace. You should replace the inplace operation by "
+    "an out-of-place one."
+)
+VIEW_NO_GRAD = (
+    " Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify "
+    "your code by moving both the view and the inplace either both inside the no_grad block (if "
+    "you don't want the inplace to be tracked) or both outside (if you want the inplace to be "
+    "tracked)."
+)
+VIEW_CUSTOM_FUNCTION = (
+    " This view was created inside a custom Function (or because an input was returned as-is) "
+    "and the autograd logic to handle view+inplace would override the custom backward "
+    "associated with the custom Function, leading to incorrect gradients. This behavior is "
+    "forbidden. You can fix this by cloning the output of the custom Function."
+)
+
 # -- minigrad's own messages, where torch has no counterpart: each says what to do
 UNSUPPORTED_VIEW_INPLACE = (
     "minigrad does not record in-place operations on a view of a tensor that requires grad "
     "(torch rewrites the base's history with CopySlices here). Apply the operation out of "
     "place, or to the base tensor, or .clone() the view first."
 )
-NO_GRADS_BATCHED = "minigrad does not implement is_grads_batched"
 NO_AUTOGRAD_FUNCTIONAL = (
     "minigrad does not implement torch.autograd.{} (jacobian, hessian, ...): build them from "
     "minigrad.autograd.grad"
@@ -384,7 +563,6 @@ NO_COMPLEX_TENSORS = "minigrad does not support complex tensors"
 UNSUPPORTED_DTYPE = "minigrad supports float32, float64, int32, int64 and bool tensors, not {}"
 BOOL_SCALAR_INDEX = "minigrad does not support bool scalars as indices"
 CLAMP_TENSOR_BOUNDS = "minigrad's clamp takes numbers; use mg.maximum/mg.minimum for tensors"
-NO_INPLACE_RELU = "minigrad has no in-place relu: use relu(x, inplace=False)"
 ONLY_CPU = "minigrad only has the cpu device, got {!r}"
 EXECUTE_INPUTS_AND_CAPTURE = (
     "execute() takes inputs= (backward) or capture= (autograd.grad), not both"
@@ -396,12 +574,26 @@ REPR_DTYPE = "unsupported dtype {!r}; expected one of {}"
 _warned: set = set()
 
 
+_warn_always = [False]
+
+
 def warn_once(message: str, stacklevel: int = 2) -> None:
-    """Warn (UserWarning) only the first time in this process, like torch's TORCH_WARN_ONCE."""
-    if message in _warned:
+    """Warn (UserWarning) only the first time in this process, like torch's TORCH_WARN_ONCE
+    (every time after ``set_warn_always(True)``)."""
+    if message in _warned and not _warn_always[0]:
         return
     _warned.add(message)
     warnings.warn(message, UserWarning, stacklevel=stacklevel + 1)
+
+
+def set_warn_always(b: bool) -> None:
+    """``torch.set_warn_always``: repeat the once-per-process warnings every time."""
+    _warn_always[0] = bool(b)
+
+
+def is_warn_always_enabled() -> bool:
+    """Whether ``set_warn_always(True)`` is in effect."""
+    return _warn_always[0]
 
 
 def shape_str(shape) -> str:

@@ -108,6 +108,12 @@ class TensorMethods:
     def __setitem__(self, index, value) -> None:
         ops.inplace.setitem(self, index, value)
 
+    def __floordiv__(self, other):
+        return ops.rounding.floor_divide(self, other)
+
+    def __rfloordiv__(self, other):
+        return ops.rounding.floor_divide(other, self)
+
     def __invert__(self):
         return ops.compare.logical_not(self)
 
@@ -247,11 +253,32 @@ class TensorMethods:
     def logical_not(self):
         return ops.compare.logical_not(self)
 
-    def sum(self, dim=None, keepdim: bool = False, dtype=None):
-        return ops.reduction.sum(self, dim, keepdim, dtype=dtype)
+    def sum(self, dim=None, keepdim: bool = False, dtype=None, *, axis=None):
+        return ops.reduction.sum(self, dim if axis is None else axis, keepdim, dtype=dtype)
 
-    def mean(self, dim=None, keepdim: bool = False):
-        return ops.reduction.mean(self, dim, keepdim)
+    def mean(self, dim=None, keepdim: bool = False, *, axis=None):
+        return ops.reduction.mean(self, dim if axis is None else axis, keepdim)
+
+    def var(self, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
+        return ops.statistics.var(self, dim, unbiased, keepdim, correction=correction)
+
+    def median(self, dim=None, keepdim: bool = False):
+        return ops.order.median(self, dim, keepdim)
+
+    def argsort(self, dim: int = -1, descending: bool = False, stable: bool = False):
+        return ops.order.argsort(self, dim, descending, stable)
+
+    def all(self, dim=None, keepdim: bool = False):
+        return ops.compare.all(self, dim, keepdim)
+
+    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan: bool = False) -> bool:
+        return ops.compare.allclose(self, other, rtol, atol, equal_nan)
+
+    def floor_divide(self, other):
+        return ops.rounding.floor_divide(self, other)
+
+    def nextafter(self, other):
+        return ops.rounding.nextafter(self, other)
 
     def max(self, dim=None, keepdim: bool = False):
         return ops.reduction.max(self, dim, keepdim)
@@ -329,6 +356,21 @@ class TensorMethods:
     def unbind(self, dim: int = 0):
         return ops.shape.unbind(self, dim)
 
+    def split(self, split_size, dim: int = 0):
+        return ops.split.split(self, split_size, dim)
+
+    def split_with_sizes(self, split_sizes, dim: int = 0):
+        return ops.split.split_with_sizes(self, split_sizes, dim)
+
+    def chunk(self, chunks: int, dim: int = 0):
+        return ops.split.chunk(self, chunks, dim)
+
+    def repeat(self, *sizes):
+        return ops.repeat.repeat(self, shape_arg(sizes))
+
+    def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1):
+        return ops.diagonal.diagonal(self, offset, dim1, dim2)
+
     def clone(self):
         return ops.shape.clone(self)
 
@@ -386,3 +428,24 @@ class TensorMethods:
 
     def clamp_(self, min=None, max=None):  # noqa: A002 - torch's names
         return ops.inplace.clamp_(self, min, max)
+
+    def t_(self):
+        return ops.shape_inplace.t_(self)
+
+    def transpose_(self, dim0: int, dim1: int):
+        return ops.shape_inplace.transpose_(self, dim0, dim1)
+
+    def swapdims_(self, dim0: int, dim1: int):
+        return ops.shape_inplace.swapdims_(self, dim0, dim1)
+
+    def squeeze_(self, dim=None):
+        return ops.shape_inplace.squeeze_(self, dim)
+
+    def unsqueeze_(self, dim: int):
+        return ops.shape_inplace.unsqueeze_(self, dim)
+
+    def exp_(self):
+        return ops.inplace.exp_(self)
+
+    def relu_(self):
+        return ops.inplace.relu_(self)

@@ -62,6 +62,13 @@ class Tensor(TensorMethods):
     _base: Tensor | None = None
     _grad_acc: Any = None
     _post_acc_hooks: Any = None
+    # Views only (see autograd/views.py): how the view was made, the version of its memory
+    # its grad_fn belongs to, and a grad_fn an in-place change put out of date. A base
+    # keeps weak references to its views in _views.
+    _creation_meta: int = 0
+    _attr_version: int = 0
+    _stale_grad_fn: Any = None
+    _views: Any = None
 
     # minigrad-only: a label for diagrams (``mg.tensor(2.0, name="x")``); None like torch's.
     name: str | None = None
@@ -115,12 +122,16 @@ class Tensor(TensorMethods):
     @property
     def is_leaf(self) -> bool:
         """True for tensors made by the user (or detached): no ``grad_fn``."""
-        return self._grad_fn is None
+        return self.grad_fn is None
 
     @property
     def grad_fn(self):
         """The backward node that produced this tensor, or None for a leaf."""
-        return self._grad_fn
+        fn = self._grad_fn
+        if fn is None and self._base is not None:
+            # A view whose memory an in-place op changed: its history is regenerated.
+            return _inplace_views.view_grad_fn(self)
+        return fn
 
     @property
     def output_nr(self) -> int:
@@ -137,18 +148,19 @@ class Tensor(TensorMethods):
         """True for a tensor created inside ``inference_mode()``."""
         return self._inference
 
-    @property
     def _is_view(self) -> bool:
+        """Whether this tensor is a view of another (its ``_base``)."""
         return self._base is not None
 
     # -- requires_grad -------------------------------------------------------------------
     @property
     def requires_grad(self) -> bool:
-        return self._requires_grad
+        base = self._base  # a view requires grad when its base does
+        return self._requires_grad or (base is not None and base._requires_grad)
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
-        if self._grad_fn is not None:
+        if self.grad_fn is not None:
             if value:
                 raise RuntimeError(_errors.NON_LEAF_REQUIRES_GRAD_TRUE)
             raise RuntimeError(_errors.NON_LEAF_REQUIRES_GRAD)
@@ -158,9 +170,13 @@ class Tensor(TensorMethods):
             raise RuntimeError(_errors.INFERENCE_REQUIRES_GRAD)
         self._requires_grad = bool(value)
 
+    @requires_grad.deleter
+    def requires_grad(self) -> None:
+        raise RuntimeError(_errors.DELETE_REQUIRES_GRAD)
+
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` in place (leaves only) and return self."""
-        if self._grad_fn is not None:
+        if self.grad_fn is not None:
             if requires_grad:
                 return self
             raise RuntimeError(_errors.NON_LEAF_REQUIRES_GRAD)
@@ -175,7 +191,7 @@ class Tensor(TensorMethods):
     @property
     def grad(self) -> Tensor | None:
         """The accumulated gradient (leaves, or tensors that ``retain_grad()``)."""
-        if self._grad_fn is not None and not self._retains_grad:
+        if self._grad is None and not self._retains_grad and not self.is_leaf:
             warnings.warn(_errors.NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
         return self._grad
 
@@ -184,6 +200,8 @@ class Tensor(TensorMethods):
         if value is not None:
             if not isinstance(value, Tensor):
                 raise TypeError(_errors.GRAD_TYPE.format(type(value).__name__))
+            if value is self:
+                raise RuntimeError(_errors.GRAD_IS_SELF)
             if value._data.dtype != self._data.dtype:
                 raise RuntimeError(_errors.grad_dtype(value.dtype, self.dtype))
             if value._data.shape != self._data.shape:
@@ -200,10 +218,10 @@ class Tensor(TensorMethods):
         """Keep ``.grad`` for this non-leaf tensor after backward (no-op on leaves)."""
         if not self._requires_grad:
             raise RuntimeError(_errors.RETAIN_GRAD_NO_GRAD)
-        if self._grad_fn is None or self._retains_grad:
+        node = self.grad_fn
+        if node is None or self._retains_grad:
             return
         self._retains_grad = True
-        node = self._grad_fn
         if node._retains_grad is None:
             node._retains_grad = {}
         node._retains_grad[self._output_nr] = weakref.ref(self)
@@ -227,6 +245,15 @@ class Tensor(TensorMethods):
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]):
         """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a new one."""
         return _hooks.register_tensor_hook(self, hook)
+
+    @property
+    def _backward_hooks(self):
+        """The hooks registered on this tensor (torch's ``_backward_hooks``), or None."""
+        return _hooks.tensor_hooks(self)
+
+    @_backward_hooks.deleter
+    def _backward_hooks(self) -> None:
+        raise RuntimeError(_errors.DELETE_BACKWARD_HOOKS)
 
     def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]):
         """Call ``hook(self)`` after the gradient was accumulated into ``self.grad``."""
@@ -275,7 +302,21 @@ class Tensor(TensorMethods):
 
     @data.setter
     def data(self, value: Tensor) -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(_errors.DATA_TYPE.format(type(value).__name__))
+        if self._requires_grad and value._data.dtype.kind != "f":
+            raise RuntimeError(_errors.DATA_NOT_FLOAT)
         self._data = value._data
+
+    @data.deleter
+    def data(self) -> None:
+        raise RuntimeError(_errors.DELETE_DATA)
+
+    @property
+    def volatile(self) -> bool:
+        """Removed from torch long ago: always False, with a warning."""
+        warnings.warn(_errors.VOLATILE_REMOVED, UserWarning, stacklevel=2)
+        return False
 
     # -- basic attributes ----------------------------------------------------------------
     @property
@@ -342,7 +383,7 @@ class Tensor(TensorMethods):
         """
         if force:
             return self._data.copy() if self._zero else self._data
-        if self._requires_grad:
+        if self._requires_grad and _grad_mode.enabled:
             raise RuntimeError(_errors.NUMPY_REQUIRES_GRAD)
         if self._zero:
             raise RuntimeError(_errors.ZERO_NUMPY)
@@ -394,8 +435,14 @@ class Tensor(TensorMethods):
 
     __hash__ = object.__hash__
 
+    def __deepcopy__(self, memo: dict) -> Tensor:
+        return _copying.deepcopy_tensor(self, memo)
+
+    def __reduce_ex__(self, protocol: int):
+        return _copying.reduce_tensor(self)
+
     def __array__(self, dtype=None, copy=None):
-        if self._requires_grad:
+        if self._requires_grad and _grad_mode.enabled:
             raise RuntimeError(_errors.NUMPY_REQUIRES_GRAD)
         if self._zero:
             raise RuntimeError(_errors.ZERO_NUMPY)
@@ -403,12 +450,16 @@ class Tensor(TensorMethods):
 
     # -- printing ------------------------------------------------------------------------
     def __repr__(self) -> str:
-        fn = self._grad_fn
+        try:
+            fn = self.grad_fn
+            fn_name = None if fn is None else type(fn).__name__
+        except RuntimeError:  # a view that may not be used any more (torch prints this)
+            fn_name = "Invalid"
         return tensor_repr(
             self._data,
             dtype=self.dtype.name,
-            requires_grad=self._requires_grad,
-            grad_fn_name=None if fn is None else type(fn).__name__,
+            requires_grad=self.requires_grad,
+            grad_fn_name=fn_name,
         )
 
     __str__ = __repr__
@@ -422,9 +473,11 @@ class Tensor(TensorMethods):
 # -- where the import circle closes -----------------------------------------------------------
 # The modules below import Tensor, so they are imported here, once the class exists; the
 # methods above look them up when they run.
-from . import _creation  # noqa: E402
+from . import _copying, _creation  # noqa: E402
 from .autograd import api as _api  # noqa: E402
 from .autograd import hooks as _hooks  # noqa: E402
 from .autograd.accumulate_grad import AccumulateGrad  # noqa: E402
+from .autograd.grad_mode import _state as _grad_mode  # noqa: E402
 from .autograd.inference_mode import _state as _inference  # noqa: E402
+from .ops import inplace_views as _inplace_views  # noqa: E402
 from .ops import record as _record  # noqa: E402

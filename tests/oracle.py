@@ -167,3 +167,87 @@ def compare_programs(program: Callable[[Any], dict]) -> dict:
         f"  {k}: {a!r}\n  {' ' * len(k)}  {b!r}" for k, (a, b) in diff.items()
     )
     return ours
+
+
+class ProgramSet:
+    """A module's ``prog(lib)`` programs, each run on minigrad and on torch by one test.
+
+    Register a program with ``@programs.add("test_name_in_torch")``; the name is the test in
+    PyTorch's ``test/test_autograd.py`` whose behaviour it pins down. ``missing="..."`` marks a
+    program minigrad does not match yet: the test is a strict xfail, so the day it passes
+    the mark must go. ``cases={"id": args}`` registers ``prog(lib, *args)`` once per case;
+    ``missing`` may then be a dict giving the reason per case id.
+
+    ``tests()`` makes the module's two tests: ``test_matches_torch`` runs every program on
+    both libraries; ``test_program_runs_on_torch`` runs each xfail program on torch alone,
+    which proves it fails because of minigrad, not because the program is wrong.
+    """
+
+    def __init__(self) -> None:
+        self.entries: list[tuple[str, Callable[[Any], dict], str, str | None]] = []
+
+    def add(self, torch_test: str, missing: str | dict | None = None, cases: dict | None = None):
+        def register(fn: Callable) -> Callable:
+            if cases is None:
+                self.entries.append((fn.__name__, fn, torch_test, missing))
+                return fn
+            for case, args in cases.items():
+                args = args if isinstance(args, tuple) else (args,)
+                why = missing.get(case) if isinstance(missing, dict) else missing
+                prog = _bind(fn, args)
+                self.entries.append((f"{fn.__name__}[{case}]", prog, torch_test, why))
+            return fn
+
+        return register
+
+    def params(self) -> list:
+        return [
+            pytest.param(
+                prog,
+                id=name,
+                marks=()
+                if why is None
+                else pytest.mark.xfail(strict=True, reason=f"issue 18: {why}"),
+            )
+            for name, prog, _, why in self.entries
+        ]
+
+    def xfail_params(self) -> list:
+        return [pytest.param(prog, id=name) for name, prog, _, why in self.entries if why]
+
+    def tests(self) -> tuple[Callable, Callable]:
+        """The module's two tests: ``test_matches_torch, test_program_runs_on_torch = ...``."""
+
+        @pytest.mark.parametrize("program", self.params())
+        def test_matches_torch(program):
+            check_program(program)
+
+        @pytest.mark.parametrize("program", self.xfail_params())
+        def test_program_runs_on_torch(program):
+            run_on_torch(program)
+
+        return test_matches_torch, test_program_runs_on_torch
+
+
+def _bind(fn: Callable, args: tuple) -> Callable[[Any], dict]:
+    def prog(lib):
+        return fn(lib, *args)
+
+    prog.__wrapped__ = fn  # inspect.getsource() shows the shared program
+    return prog
+
+
+def check_program(program: Callable[[Any], dict]) -> None:
+    """``compare_programs`` for a :class:`ProgramSet` entry; it must observe something."""
+    assert compare_programs(program), "a program must return at least one observation"
+
+
+def run_on_torch(program: Callable[[Any], dict]) -> None:
+    """Run ``program`` on torch alone: an xfail is only honest if the oracle side works."""
+    observed = observe(program(require_torch()))
+    assert observed, "a program must return at least one observation"
+
+
+def node_type(fn: Any) -> str | None:
+    """The class name a ``grad_fn`` prints with (``MulBackward0``, ``CopySlices``), or None."""
+    return None if fn is None else type(fn).__name__

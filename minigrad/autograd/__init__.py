@@ -18,9 +18,17 @@ from . import anomaly_mode, graph
 from .anomaly_mode import detect_anomaly, set_detect_anomaly
 from .api import backward, grad
 from .function import Function, FunctionCtx, once_differentiable
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import (
+    enable_grad,
+    is_grad_enabled,
+    is_multithreading_enabled,
+    no_grad,
+    set_grad_enabled,
+    set_multithreading_enabled,
+)
 from .gradcheck import gradcheck, gradgradcheck
 from .inference_mode import inference_mode
+from .variable import Variable
 
 __all__ = [
     "backward",
@@ -35,6 +43,9 @@ __all__ = [
     "enable_grad",
     "set_grad_enabled",
     "is_grad_enabled",
+    "set_multithreading_enabled",
+    "is_multithreading_enabled",
+    "Variable",
     "inference_mode",
     "detect_anomaly",
     "set_detect_anomaly",

@@ -1,8 +1,15 @@
 """torch's rules for storing into a leaf's ``.grad``, beyond ``.grad += g`` (fidelity).
 
-- The first gradient is stored as a copy. Under ``create_graph=True`` torch records that
-  copy: the new ``.grad`` has a ``CopyBackwards`` grad_fn leading to the gradient's graph.
-- A ZeroTensor gradient (``sgn``'s) may be kept as a ZeroTensor (see ``ops._zerotensor``).
+- The first gradient is **stolen** when nothing else holds it: ``.grad`` becomes that very
+  gradient (sharing its memory), not a copy, if grad mode is off, no one but the engine
+  refers to it (torch tests the tensor's use count; minigrad Python's reference count)
+  and its strides suit the leaf (``obeys_layout_contract``). A hook that kept the
+  gradient, or a gradient that is the slice of another, can therefore show up in ``.grad``.
+- Otherwise it is copied with the leaf's strides (``contract_copy``); under
+  ``create_graph=True`` torch records that copy: the new ``.grad`` has a ``CopyBackwards``
+  grad_fn leading to the gradient's graph (``CloneBackward0`` when the leaf's own layout
+  has gaps or overlaps, e.g. an ``expand``: then torch clones row-major).
+- A stolen ZeroTensor gradient (``sgn``'s) stays a ZeroTensor (see ``ops._zerotensor``).
 - The in-place ``.grad += g`` bumps the version counter and refuses a ZeroTensor ``.grad``.
 
 Example: after ``mg.autograd.backward(y, create_graph=True)`` a leaf's ``.grad`` prints
@@ -11,23 +18,43 @@ Example: after ``mg.autograd.backward(y, create_graph=True)`` a leaf's ``.grad``
 
 from __future__ import annotations
 
+import sys
+
 from .. import _errors
-from ..ops._zerotensor import keeps_zero
+from ..ops._layout import contract_copy, non_overlapping_and_dense, obeys_layout_contract
 from ..ops.inplace import recorded_copy
+from ..ops.shape import clone
 from ..tensor import Tensor
 from .grad_mode import _state
 
 __all__ = ["first_grad", "add_in_place"]
 
+# References to the gradient that the engine itself holds while first_grad() reads it: its
+# list of the node's incoming gradients, the tuple handed to AccumulateGrad.apply, the
+# engine's loop variable, apply's local, the parameters of accumulate_grad() and
+# first_grad(), and getrefcount()'s argument. One more is someone else's (a hook that kept
+# it, the caller's seed): then torch copies.
+_ENGINE_REFERENCES = 7
+
 
 def first_grad(variable: Tensor, grad: Tensor) -> Tensor:
-    """What becomes ``variable.grad`` when it was None: a copy of ``grad``."""
-    if _state.enabled and grad._requires_grad:
-        return recorded_copy(grad)  # torch records the copy into the new .grad
-    new = Tensor._make(grad._data.copy())
-    if keeps_zero(grad, variable, _state.enabled):
-        new._zero = True
-    return new
+    """What becomes ``variable.grad`` when it was None: ``grad`` itself, or a copy."""
+    if _state.enabled:
+        data = contract_copy(grad._data, variable._data)
+        if grad._requires_grad:  # torch records the copy into the new .grad
+            if not non_overlapping_and_dense(variable._data):
+                return clone(grad, contiguous=True)
+            return recorded_copy(grad, data)
+        return Tensor._make(data)
+    data = grad._data
+    if sys.getrefcount(grad) <= _ENGINE_REFERENCES and obeys_layout_contract(data, variable._data):
+        if not data.flags.writeable:  # numpy marks a broadcast read-only, torch does not
+            data = data.copy()
+        stolen = Tensor._make(data)  # grad.detach(): same memory and version counter
+        stolen._vc = grad._vc
+        stolen._zero = grad._zero
+        return stolen
+    return Tensor._make(contract_copy(grad._data, variable._data))
 
 
 def add_in_place(current: Tensor, grad: Tensor) -> None:

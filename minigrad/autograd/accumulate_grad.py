@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .. import _errors
 from ..ops.arithmetic import add
 from ._leaf_grad import add_in_place, first_grad
 from .grad_mode import _state
@@ -67,6 +68,8 @@ def accumulate_grad(variable: Tensor, grad: Tensor) -> None:
     if hooks:
         observer = current_observer()
         for fn in tuple(hooks.values()):
-            fn(variable)
+            result = fn(variable)
             if observer is not None:
                 observer.hook("post_accumulate_grad", None, 0, fn, variable, None)
+            if result is not None:
+                raise RuntimeError(_errors.POST_ACC_HOOK_RETURN)

@@ -20,6 +20,7 @@ from .._creation import ones_like, zeros_like
 from ..ops.cast import to_dtype
 from ..tensor import Tensor
 from . import graph
+from ._batched import batched_grad
 from .engine import execute
 
 __all__ = ["backward", "grad"]
@@ -77,6 +78,8 @@ def _make_grads(outputs: tuple, grads: tuple) -> list:
                     new.append(ones_like(out))
                 else:
                     shape, dt = out.node._out_meta[out.output_nr]
+                    if int(np.prod(shape)) != 1:
+                        raise RuntimeError(_errors.IMPLICIT_SCALAR)
                     new.append(Tensor._make(np.ones(shape, dtype=dt)))
             else:
                 new.append(None)
@@ -179,10 +182,12 @@ def grad(
         raise ValueError(_errors.MATERIALIZE_NOT_UNUSED)
     if allow_unused is None:
         allow_unused = materialize_grads
-    if is_grads_batched:
-        raise NotImplementedError(_errors.NO_GRADS_BATCHED)
     outputs_t = _as_tuple(outputs)
     inputs_t = _as_tuple(inputs)
+    if is_grads_batched:  # (a loop over the batch, in _batched.py)
+        return batched_grad(grad, outputs_t, inputs_t, grad_outputs, retain_graph=retain_graph,
+                            create_graph=create_graph, allow_unused=allow_unused,
+                            materialize_grads=materialize_grads)  # fmt: skip
     grads = _make_grads(outputs_t, _tensor_or_tensors_to_tuple(grad_outputs, len(outputs_t)))
     if retain_graph is None:
         retain_graph = create_graph
@@ -197,6 +202,8 @@ def grad(
         if g is None and not allow_unused:
             raise RuntimeError(_errors.UNUSED_INPUT.format(i))
     if materialize_grads:
+        if any(g is None and isinstance(t, graph.GradientEdge) for g, t in zip(result, inputs_t)):
+            raise RuntimeError(_errors.MATERIALIZE_GRADIENT_EDGE)
         result = [
             g if g is not None else zeros_like(t, requires_grad=create_graph)
             for g, t in zip(result, inputs_t)

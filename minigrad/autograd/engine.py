@@ -58,6 +58,7 @@ from .grad_mode import _state
 from .graph import Node, running_tasks
 from .hooks import check_hook_result, check_hook_tuple
 from .observer import current_observer
+from .reentrant import run_on_fresh_thread, stack_is_deep
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -89,14 +90,24 @@ def execute(
     try:
         targets = capture if capture is not None else inputs
         task = GraphTask(roots, seeds, keep_graph, create_graph, targets, capture is None)
-        running_tasks.append(task)  # register_multi_grad_hook asks it what will run
-        try:
-            _run_observed(task, current_observer())
-        finally:
-            running_tasks.pop()
+        if running_tasks and stack_is_deep():
+            # A backward called from inside a backward (by a hook or a custom Function),
+            # nested deep: like torch, continue on a fresh thread with a fresh stack.
+            run_on_fresh_thread(_run_task, task)
+        else:
+            _run_task(task)
     finally:
         _state.enabled = prev
     return task.captured if capture is not None else None
+
+
+def _run_task(task: GraphTask) -> None:
+    running_tasks.append(task)  # register_multi_grad_hook asks it what will run
+    try:
+        _run_observed(task, current_observer())
+        task.run_final_callbacks()
+    finally:
+        running_tasks.pop()
 
 
 class GraphTask:
@@ -137,6 +148,7 @@ class GraphTask:
             buf[nr] = g if buf[nr] is None else add(buf[nr], g)
         self.ready: list = []
         self.pushed = 0  # how many nodes were pushed: ties (AccumulateGrad nodes) stay FIFO
+        self.final_callbacks: list = []  # queue_callback(): run once the graph is done
         for node in self.root_nodes:
             if self.deps.get(node, 0) == 0:
                 heappush(self.ready, (-node._seq, self.pushed, node))
@@ -167,6 +179,13 @@ class GraphTask:
         if node not in self.deps and node not in self.root_nodes:
             return False
         return self.reached is None or node in self.reached
+
+    def run_final_callbacks(self) -> None:
+        """The callbacks queued during the run, in order, including any they queue."""
+        i = 0
+        while i < len(self.final_callbacks):
+            self.final_callbacks[i]()
+            i += 1
 
     def ready_nodes(self) -> tuple:
         """The ready queue's nodes, in the order the engine will pop them."""
@@ -225,6 +244,9 @@ def _run(task: GraphTask, observer) -> None:
                 pushed += 1
         if observer is not None:
             observer.step(node, grads, outputs)
+        # The engine lets go of the gradients it passed on (torch moves them): a gradient
+        # that nobody else holds may become a leaf's .grad without a copy (_leaf_grad.py).
+        outputs = g = None
 
 
 def _skip(task: GraphTask, node: Node, grads: list, observer) -> list:
@@ -293,15 +315,13 @@ def _call_tensor_pre_hooks(node: Node, grads: list, observer=None) -> list:
     """Hooks on the tensors whose gradient arrives here (``register_hook``,
     ``retain_grad``), called before the node; a hook may return a replacement."""
     hooks = node._tensor_pre_hooks
-    if hooks:
+    if hooks:  # (a hook sees None for an output of the node that received no gradient)
         for nr, fns in hooks.items():
             for fn in tuple(fns.values()):
-                if grads[nr] is None:
-                    continue
                 grads[nr] = _call_tensor_hook("tensor", node, nr, fn, grads[nr], observer)
     if isinstance(node, AccumulateGrad):
         leaf_hooks = node.variable._hooks
-        if leaf_hooks and grads[0] is not None:
+        if leaf_hooks:
             for fn in tuple(leaf_hooks.values()):
                 grads[0] = _call_tensor_hook("tensor", node, 0, fn, grads[0], observer)
     retained = node._retains_grad
@@ -332,13 +352,7 @@ def _call_function(node: Node, grads: list, keep_graph: bool, observer=None) -> 
     """Node pre-hooks, the node's backward formula, then its post-hooks (torch's
     ``call_function``); frees the saved tensors unless the graph is kept."""
     if node._pre_hooks:
-        for fn in tuple(node._pre_hooks.values()):
-            new = fn(tuple(grads))
-            if observer is not None:
-                observer.hook("pre", node, None, fn, tuple(grads), new)
-            if new is not None:
-                check_hook_tuple(fn, tuple(grads), new)
-                grads = list(new)
+        grads = _call_pre_hooks(node, grads, observer)
     for g in grads:  # a plain loop: no generator (all()) and no == (list.count)
         if g is not None:
             outputs = node.apply(tuple(grads))
@@ -359,6 +373,17 @@ def _call_function(node: Node, grads: list, keep_graph: bool, observer=None) -> 
                 check_hook_tuple(fn, tuple(outputs), new)
                 outputs = list(new)
     return outputs
+
+
+def _call_pre_hooks(node: Node, grads: list, observer) -> list:
+    for fn in tuple(node._pre_hooks.values()):
+        new = fn(tuple(grads))
+        if observer is not None:
+            observer.hook("pre", node, None, fn, tuple(grads), new)
+        if new is not None:
+            check_hook_tuple(fn, tuple(grads), new)
+            grads = list(new)
+    return grads
 
 
 def _validate(node: Node, grads: tuple) -> list:

@@ -21,16 +21,21 @@ passed to ``forward`` and ``backward`` (as in torch, ``grad_fn`` *is* the contex
 from __future__ import annotations
 
 import functools
+import inspect
+import warnings
 from typing import Any
 
 import numpy as np
 
 from .. import _errors
+from ..ops import inplace, shape
+from ..ops.inplace_views import check_inplace, is_leaf, rebase_history, requires_grad_of
 from ..ops.record import edge
 from ..tensor import Tensor
 from .grad_mode import _state
 from .graph import Node
 from .saved import SavedTensor
+from .views import IN_CUSTOM_FUNCTION, MULTI_OUTPUT_NODE, set_creation_meta
 
 __all__ = [
     "Function",
@@ -61,11 +66,17 @@ class FunctionCtx:
         self.materialize_grads = value
 
 
+# What each output of a Function call is, for the gradients its backward receives.
+_DIFFERENTIABLE, _NON_DIFFERENTIABLE, _NOT_A_TENSOR = 0, 1, 2
+
+
 class BackwardCFunction(Node, FunctionCtx):
     """The graph node of a custom Function call; also its ``ctx``."""
 
     _forward_cls: type = None  # set on each generated ``<Name>Backward`` class
     _always_call = True
+    # ctx._materialize_non_diff_grads = False: outputs marked non-differentiable get None.
+    _materialize_non_diff_grads = True
 
     def __init__(self, next_functions: tuple, out_meta: tuple = ()) -> None:
         Node.__init__(self, next_functions, out_meta)
@@ -76,6 +87,7 @@ class BackwardCFunction(Node, FunctionCtx):
         self.materialize_grads = True
         self.needs_input_grad = ()
         self._is_tensor_input = ()
+        self._output_kinds = ()
 
     def __repr__(self) -> str:
         return f"<torch.autograd.function.{self.name()} object at {hex(id(self))}>"
@@ -94,14 +106,24 @@ class BackwardCFunction(Node, FunctionCtx):
             if s is not None:
                 s.release()
 
-    def apply(self, grad_outputs: tuple) -> tuple:
+    def _grads_for_backward(self, grad_outputs: tuple) -> list:
+        """None gradients become zeros, except for outputs that are not tensors (and, with
+        ``_materialize_non_diff_grads = False``, for non-differentiable ones)."""
         grads = list(grad_outputs)
-        if self.materialize_grads:
-            for i, g in enumerate(grads):
-                if g is None:
-                    shape, dt = self._out_meta[i]
-                    grads[i] = Tensor._make(np.zeros(shape, dtype=dt))
-        result = self._forward_cls.backward(self, *grads)
+        if not self.materialize_grads:
+            return grads
+        for i, g in enumerate(grads):
+            kind = self._output_kinds[i] if i < len(self._output_kinds) else _DIFFERENTIABLE
+            if g is None and (
+                kind == _DIFFERENTIABLE
+                or (kind == _NON_DIFFERENTIABLE and self._materialize_non_diff_grads)
+            ):
+                shape, dt = self._out_meta[i]
+                grads[i] = Tensor._make(np.zeros(shape, dtype=dt))
+        return grads
+
+    def apply(self, grad_outputs: tuple) -> tuple:
+        result = _user_backward(self._forward_cls)(self, *self._grads_for_backward(grad_outputs))
         if not isinstance(result, tuple):
             result = (result,)
         n_inputs = len(self._is_tensor_input)
@@ -119,6 +141,14 @@ class BackwardCFunction(Node, FunctionCtx):
         return tuple(out)
 
 
+def _user_backward(cls: type):
+    """The Function's ``backward``, or its ``vjp`` (one of the two, not both)."""
+    backward_fn, vjp_fn = cls.backward, cls.vjp
+    if backward_fn is not Function.backward and vjp_fn is not Function.vjp:
+        raise RuntimeError(_errors.BACKWARD_AND_VJP)
+    return vjp_fn if vjp_fn is not Function.vjp else backward_fn
+
+
 class _FunctionMeta(type):
     """Gives every Function subclass its node class ``<Name>Backward``."""
 
@@ -129,65 +159,153 @@ class _FunctionMeta(type):
 
 class Function(metaclass=_FunctionMeta):
     """Base class of custom operations: write static ``forward(ctx, ...)`` and
-    ``backward(ctx, *grads)``, call ``.apply(...)``."""
+    ``backward(ctx, *grads)``, call ``.apply(...)``. Or write ``forward(...)`` without
+    ``ctx`` and ``setup_context(ctx, inputs, output)`` to fill the ctx afterwards."""
+
+    generate_vmap_rule = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        warnings.warn(_errors.FUNCTION_INSTANTIATED.format(type(self)), DeprecationWarning,
+                      stacklevel=2)  # fmt: skip
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError(_errors.LEGACY_FUNCTION)
 
     @staticmethod
-    def forward(ctx: Any, *args: Any) -> Any:
+    def forward(*args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(_errors.FORWARD_NOT_IMPLEMENTED)
+
+    @staticmethod
+    def setup_context(ctx: Any, inputs: tuple, output: Any) -> Any:
+        raise NotImplementedError(_errors.SETUP_CONTEXT_NOT_IMPLEMENTED)
 
     @staticmethod
     def backward(ctx: Any, *grad_outputs: Any) -> Any:
         raise NotImplementedError(_errors.BACKWARD_NOT_IMPLEMENTED)
 
+    vjp = backward
+
+    @staticmethod
+    def vmap(info: Any, in_dims: Any, *args: Any) -> Any:
+        raise NotImplementedError(_errors.VMAP_NOT_IMPLEMENTED)
+
     @classmethod
-    def apply(cls, *args: Any) -> Any:
-        is_tensor = tuple(isinstance(a, Tensor) for a in args)
-        needs = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
-        record = _state.enabled and any(needs)
-        edges = tuple(edge(a) for a in args if isinstance(a, Tensor))
-        ctx = cls._backward_cls(edges)
-        ctx.needs_input_grad = needs if record else tuple(False for _ in args)
-        ctx._is_tensor_input = is_tensor
-        prev = _state.enabled
-        _state.enabled = False
-        try:
-            outputs = cls.forward(ctx, *args)
-        finally:
-            _state.enabled = prev
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        own_setup = cls.setup_context != Function.setup_context
+        if own_setup:  # forward(...) without ctx: its default arguments count as inputs
+            bound = inspect.signature(cls.forward).bind(*args, **kwargs)
+            bound.apply_defaults()
+            args = bound.args
+        tensors = [a for a in args if isinstance(a, Tensor)]
+        executable = _state.enabled and any(requires_grad_of(a) for a in tensors)
+        ctx = cls._backward_cls(tuple(edge(a) for a in tensors) if executable else ())
+        ctx.needs_input_grad = tuple(
+            executable and isinstance(a, Tensor) and requires_grad_of(a) for a in args
+        )
+        ctx._is_tensor_input = tuple(isinstance(a, Tensor) for a in args)
+        outputs = _run_forward(cls, ctx, args, own_setup)
         single = not isinstance(outputs, tuple)
-        outs = (outputs,) if single else outputs
-        if record:
-            for d in ctx.dirty_tensors:
-                if d._grad_fn is None and d._requires_grad:
-                    raise RuntimeError(_errors.LEAF_INPLACE_FUNCTION)
-            meta = []
-            wrapped = []
-            for i, o in enumerate(outs):
-                if not isinstance(o, Tensor):
-                    wrapped.append(o)
-                    meta.append(((), np.dtype(np.float32)))
-                    continue
-                if any(o is a for a in args) and not any(o is d for d in ctx.dirty_tensors):
-                    # An input returned as it is: torch returns a new tensor (a view).
-                    o = Tensor._make(o._data)
-                meta.append((o._data.shape, o._data.dtype))
-                if any(o is n for n in ctx.non_differentiable):
-                    o._requires_grad = False
-                else:
-                    o._grad_fn, o._output_nr, o._requires_grad = ctx, i, True
-                    if any(o is d for d in ctx.dirty_tensors):
-                        o._vc[0] += 1
-                wrapped.append(o)
-            ctx._out_meta = tuple(meta)
+        wrapped = _wrap_outputs(ctx, args, (outputs,) if single else outputs, executable)
+        if executable:
             ctx._saved_tensors = tuple(
-                None
-                if t is None
-                else SavedTensor(t, is_output=any(t is o for o in wrapped) and t._grad_fn is ctx)
+                None if t is None else SavedTensor(t, is_output=t._grad_fn is ctx)
                 for t in ctx.to_save
             )
-            ctx.to_save = ()
-            outs = tuple(wrapped)
-        return outs[0] if single else outs
+        ctx.to_save = ()
+        return wrapped[0] if single else wrapped
+
+
+def _run_forward(cls, ctx, args: tuple, own_setup: bool):
+    """``forward`` (and ``setup_context``) with grad mode off: not recorded."""
+    prev = _state.enabled
+    _state.enabled = False
+    try:
+        if not own_setup:
+            return cls.forward(ctx, *args)
+        outputs = cls.forward(*args)
+        cls.setup_context(ctx, args, outputs)
+        return outputs
+    finally:
+        _state.enabled = prev
+
+
+def _wrap_outputs(ctx, args: tuple, outs: tuple, executable: bool) -> tuple:
+    """Give the outputs their history (torch's ``_wrap_outputs``): ``ctx`` as ``grad_fn``,
+    a view for an input returned as it is, the base's rebase for a dirty view."""
+    dirty = ctx.dirty_tensors
+    for d in dirty:
+        inplace.bump_version(d)
+    meta, kinds, wrapped, n_differentiable = [], [], [], 0
+    for i, o in enumerate(outs):
+        if not isinstance(o, Tensor):
+            meta.append(((), np.dtype(np.float32)))
+            kinds.append(_NOT_A_TENSOR)
+            wrapped.append(o)
+            continue
+        is_input = any(o is a for a in args)
+        is_modified = any(o is d for d in dirty)
+        differentiable = (
+            executable
+            and not any(o is n for n in ctx.non_differentiable)
+            and o._data.dtype.kind == "f"
+        )
+        meta.append((o._data.shape, o._data.dtype))
+        kinds.append(_DIFFERENTIABLE if differentiable else _NON_DIFFERENTIABLE)
+        o = _set_history(ctx, o, i, (is_input, is_modified, differentiable), len(outs))
+        if not (is_input and is_modified) and o._base is not None:
+            o._creation_meta = IN_CUSTOM_FUNCTION
+        n_differentiable += differentiable
+        wrapped.append(o)
+    if n_differentiable > 1:  # several outputs: none of their views may change in place
+        views = [o for o in wrapped if isinstance(o, Tensor) and o._base is not None]
+        set_creation_meta(views, MULTI_OUTPUT_NODE)
+    for d in dirty:
+        if not any(d is o for o in wrapped):
+            raise RuntimeError(_errors.DIRTY_NOT_RETURNED)
+    if executable:
+        ctx._out_meta, ctx._output_kinds = tuple(meta), tuple(kinds)
+    return tuple(wrapped)
+
+
+def _view_as_self(t: Tensor) -> Tensor:
+    """An input returned as it is comes back as a view of it, made without grad mode."""
+    prev = _state.enabled
+    _state.enabled = False
+    try:
+        return shape.view(t, t._data.shape)
+    finally:
+        _state.enabled = prev
+
+
+def _set_history(ctx, var: Tensor, nr: int, flags: tuple, n_outputs: int) -> Tensor:
+    """One output's history (torch's ``set_history`` in ``_process_backward_mode_ad``)."""
+    is_input, is_modified, differentiable = flags
+    if not differentiable:
+        if not requires_grad_of(var):
+            return _view_as_self(var) if is_input and not is_modified else var
+        if is_input:
+            return var.detach()
+        if var._base is None:
+            var.detach_()
+        return var
+    if is_modified:
+        if is_leaf(var) and requires_grad_of(var):
+            raise RuntimeError(_errors.LEAF_INPLACE_FUNCTION)
+        if not is_input:
+            if var._base is not None:
+                raise RuntimeError(_errors.MARK_DIRTY_NOT_INPUT)
+            warnings.warn(_errors.MARK_DIRTY_NOT_INPUT_WARNING, UserWarning, stacklevel=4)
+        if var._base is not None and n_outputs > 1:
+            raise RuntimeError(_errors.DIRTY_VIEW_MULTI_OUTPUT)
+        var._grad = None
+        check_inplace(var)
+        rebase_history(var, ctx, nr)
+        return var
+    if is_input:
+        var = _view_as_self(var)
+    var._grad_fn, var._output_nr, var._requires_grad = ctx, nr, True
+    var._attr_version = var._vc[0]
+    return var
 
 
 class Error(Node):

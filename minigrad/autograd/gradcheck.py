@@ -25,11 +25,20 @@ import numpy as np
 
 from .. import _errors
 from .._creation import _Generator
+from .._dtype import to_dtype
+from ..ops.shape import clone
 from ..tensor import Tensor
 from .api import grad
+from .graph import Node
 from .numerical import central_difference
 
-__all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
+__all__ = [
+    "gradcheck",
+    "gradgradcheck",
+    "GradcheckError",
+    "get_numerical_jacobian",
+    "get_analytical_jacobian",
+]
 
 
 class GradcheckError(RuntimeError):
@@ -56,7 +65,30 @@ def _index(flat: int, shape: tuple) -> tuple:
     return tuple(int(i) for i in np.unravel_index(flat, shape)) if shape else ()
 
 
-def _numerical_jacobians(func: Callable, inputs: tuple, diff_idx: list, eps: float) -> list:
+def _same_shape_and_dtype(fast_mode: bool, eps: float) -> Callable:
+    """torch's check that perturbing an input changes neither the output's shape nor dtype."""
+
+    def check(below: np.ndarray, above: np.ndarray, idx: tuple) -> None:
+        where = "" if fast_mode else f"on index {idx} "
+        if below.shape != above.shape:
+            raise AssertionError(
+                _errors.GRADCHECK_PERTURBED_SHAPE.format(
+                    where, eps, _errors.shape_str(below.shape), _errors.shape_str(above.shape)
+                )
+            )
+        if below.dtype != above.dtype:
+            raise AssertionError(
+                _errors.GRADCHECK_PERTURBED_DTYPE.format(
+                    where, eps, to_dtype(below.dtype), to_dtype(above.dtype)
+                )
+            )
+
+    return check
+
+
+def _numerical_jacobians(
+    func: Callable, inputs: tuple, diff_idx: list, eps: float, check: Callable | None = None
+) -> list:
     """``jac[j][i]``: (numel of input j, numel of output i) difference quotients.
 
     Each input element is perturbed in place in the input's own dtype, as torch does.
@@ -67,15 +99,18 @@ def _numerical_jacobians(func: Callable, inputs: tuple, diff_idx: list, eps: flo
         return lambda: [o for o in _as_tuple(func(*inputs)) if isinstance(o, Tensor)][i]._data
 
     return [
-        [central_difference(output(i), inputs[j]._data, eps) for i in range(n_out)]
+        [central_difference(output(i), inputs[j]._data, eps, check) for i in range(n_out)]
         for j in diff_idx
     ]
 
 
-def _analytical_jacobian(output, diff_inputs: tuple) -> list:
-    """One (numel of input, numel of output) matrix per input, built row by row of J^T."""
+def _jacobian_rows(output, diff_inputs: tuple) -> tuple[list, bool]:
+    """One (numel of input, numel of output) matrix per input, built row by row of J^T
+    (``output.clone()`` is differentiated, as torch does); and whether the sizes were right."""
+    output = clone(output)
     out_n = output._data.size
     jacs = [np.zeros((x._data.size, out_n), dtype=x._data.dtype) for x in diff_inputs]
+    sizes_ok = True
     for m in range(out_n):
         seed = np.zeros(output._data.shape, dtype=output._data.dtype)
         seed.reshape(-1)[m] = 1
@@ -83,9 +118,26 @@ def _analytical_jacobian(output, diff_inputs: tuple) -> list:
         for j, g in enumerate(grads):
             if g is not None:
                 if g._data.shape != diff_inputs[j]._data.shape:
-                    raise GradcheckError(_errors.GRADCHECK_BAD_SIZE)
+                    sizes_ok = False
+                    continue
                 jacs[j][:, m] = g._data.reshape(-1)
-    return jacs
+    return jacs, sizes_ok
+
+
+def _analytical_jacobian(output, diff_inputs: tuple, nondet_tol: float) -> list:
+    """The Jacobians from backward, computed twice: both runs must agree (torch calls this
+    reentrancy) to within ``nondet_tol``."""
+    first, sizes_ok = _jacobian_rows(output, diff_inputs)
+    second, _ = _jacobian_rows(output, diff_inputs)
+    if not sizes_ok:
+        raise GradcheckError(_errors.GRADCHECK_BAD_SIZE)
+    if not _jacobians_equal(first, second, nondet_tol):
+        raise GradcheckError(_errors.GRADCHECK_NOT_REENTRANT.format(nondet_tol))
+    return first
+
+
+def _jacobians_equal(first: list, second: list, tol: float) -> bool:
+    return all(a.size == 0 or np.abs(a - b).max() <= tol for a, b in zip(first, second))
 
 
 def _worst_element(a: np.ndarray, n: np.ndarray, atol: float, rtol: float) -> tuple:
@@ -108,10 +160,87 @@ def _mismatch_message(a, n, i, j, out_shape, in_shape, atol, rtol) -> str:
     )
 
 
-def _fail(msg: str, raise_exception: bool) -> bool:
-    if raise_exception:
-        raise GradcheckError(msg)
-    return False
+def _check_inputs(tupled: tuple) -> list:
+    """torch's ``_check_inputs``: which inputs require grad; warn about float32, refuse
+    stride-0 dims (a perturbation would move several elements at once)."""
+    diff_idx = []
+    for i, x in enumerate(tupled):
+        if not (isinstance(x, Tensor) and x._requires_grad):
+            continue
+        if x._data.dtype != np.float64:
+            warnings.warn(_errors.GRADCHECK_NOT_DOUBLE_WARNING.format(i), UserWarning, stacklevel=4)
+        if any(st == 0 and n > 1 for st, n in zip(x._data.strides, x._data.shape)):
+            raise RuntimeError(_errors.GRADCHECK_STRIDE_ZERO.format(i))
+        diff_idx.append(i)
+    if not diff_idx:
+        raise ValueError(_errors.GRADCHECK_NO_INPUT)
+    return diff_idx
+
+
+def _check_jacobians(func, tupled, diff_idx, outputs, settings: dict) -> None:
+    """Every differentiable output's Jacobian from backward against central differences;
+    outputs that do not require grad must not depend on the inputs."""
+    eps, atol, rtol = settings["eps"], settings["atol"], settings["rtol"]
+    check = _same_shape_and_dtype(settings["fast_mode"], eps)
+    numerical = _numerical_jacobians(func, tupled, diff_idx, eps, check)
+    tensor_outputs = [o for o in outputs if isinstance(o, Tensor)]
+    for i, o in enumerate(tensor_outputs):
+        if not o._requires_grad and any(not np.all(per[i] == 0) for per in numerical):
+            raise GradcheckError(_errors.GRADCHECK_NOT_ZERO)
+    diff_positions = [i for i, o in enumerate(tensor_outputs) if o._requires_grad]
+    diff_inputs = tuple(tupled[i] for i in diff_idx)
+    for i, pos in enumerate(diff_positions):
+        out = tensor_outputs[pos]
+        analytical = _analytical_jacobian(out, diff_inputs, settings["nondet_tol"])
+        for j, a in enumerate(analytical):
+            n = numerical[j][pos]
+            if not np.allclose(a, n.astype(a.dtype), rtol=rtol, atol=atol, equal_nan=True):
+                shapes = (out._data.shape, diff_inputs[j]._data.shape)
+                raise GradcheckError(_mismatch_message(a, n, i, j, *shapes, atol, rtol))
+
+
+def _check_multiplied_by_grad_output(outputs: tuple, diff_inputs: tuple) -> None:
+    """torch's ``_test_backward_mul_by_grad_output``: zero grad_outputs give zero grads."""
+    zeros = [Tensor._make(np.zeros(o._data.shape, dtype=o._data.dtype)) for o in outputs]
+    for g in grad(outputs, diff_inputs, zeros, allow_unused=True):
+        if g is not None and np.any(g._data != 0):
+            raise GradcheckError(_errors.GRADCHECK_NOT_MULTIPLIED)
+
+
+class UndefinedGradBackward(Node):
+    """torch's ``UndefinedGrad``: backward sends None (an undefined gradient) onwards."""
+
+    __slots__ = ()
+    _always_call = True
+
+    def apply(self, grads):
+        return (None,)
+
+
+def _undefined(o: Tensor) -> Tensor:
+    node = UndefinedGradBackward((o._edge(),), ((o._data.shape, o._data.dtype),))
+    return Tensor._make(o._data, True, node, 0)
+
+
+def _check_undefined_grads(func, tupled: tuple, diff_inputs: tuple) -> None:
+    """torch's ``_test_undefined_backward_mode``: backward must accept None output grads
+    (all of them, then each one in turn) and give None or zero input grads."""
+    first = _differentiable_outputs(func(*tupled))
+    cases = [[_undefined(o) for o in first]]
+    if len(first) > 1:
+        for k in range(len(first)):
+            outs = _differentiable_outputs(func(*tupled))
+            cases.append([_undefined(o) if i == k else o for i, o in enumerate(outs)])
+    for outs in cases:
+        zeros = [Tensor._make(np.zeros(o._data.shape, dtype=o._data.dtype)) for o in outs]
+        try:
+            grads = grad(outs, diff_inputs, zeros, allow_unused=True)
+        except RuntimeError as exc:
+            warnings.warn(_errors.GRADCHECK_UNDEFINED_WARNING, UserWarning, stacklevel=4)
+            raise GradcheckError(_errors.GRADCHECK_UNDEFINED_RAISED) from exc
+        if any(g is not None and np.any(g._data != 0) for g in grads):
+            warnings.warn(_errors.GRADCHECK_UNDEFINED_WARNING, UserWarning, stacklevel=4)
+            raise GradcheckError(_errors.GRADCHECK_UNDEFINED_NOT_ZERO)
 
 
 def gradcheck(
@@ -133,9 +262,11 @@ def gradcheck(
 
     Math: for each input x_j requiring grad and differentiable output y_i, the Jacobian
     from backward must be allclose to (y_i(x + eps) - y_i(x - eps)) / (2·eps), element by
-    element. Returns True, or raises ``GradcheckError`` (returns False when
-    ``raise_exception=False``) naming the output, the input, both Jacobians and the worst
-    element. Extra flags are accepted for torch compatibility; minigrad checks values.
+    element. As torch, it also checks that backward gives the same result twice (to
+    ``nondet_tol``), that zero grad_outputs give zero gradients, and (``check_undefined_grad``)
+    that backward accepts None grad_outputs. Returns True, or raises ``GradcheckError``
+    (returns False when ``raise_exception=False``). ``fast_mode`` gives the same verdicts
+    (minigrad always builds the full Jacobians).
 
     Example:
         >>> import minigrad as mg
@@ -144,34 +275,22 @@ def gradcheck(
         True
     """
     tupled = _as_tuple(inputs)
-    diff_idx = [i for i, x in enumerate(tupled) if isinstance(x, Tensor) and x._requires_grad]
-    if not diff_idx:
-        raise ValueError(_errors.GRADCHECK_NO_INPUT)
-    for i in diff_idx:
-        if tupled[i]._data.dtype != np.float64:
-            warnings.warn(_errors.GRADCHECK_NOT_DOUBLE_WARNING.format(i), UserWarning, stacklevel=2)
-    outputs = _as_tuple(func(*tupled))
-    diff_outputs = _differentiable_outputs(outputs)
-    numerical = _numerical_jacobians(func, tupled, diff_idx, eps)
-    # Outputs that do not require grad must not depend on the inputs at all.
-    tensor_outputs = [o for o in outputs if isinstance(o, Tensor)]
-    for i, o in enumerate(tensor_outputs):
-        if o._requires_grad:
-            continue
-        for per_input in numerical:
-            if not np.all(per_input[i] == 0):
-                return _fail(_errors.GRADCHECK_NOT_ZERO, raise_exception)
-    diff_positions = [i for i, o in enumerate(tensor_outputs) if o._requires_grad]
-    diff_inputs = tuple(tupled[i] for i in diff_idx)
-    for i, (pos, out) in enumerate(zip(diff_positions, diff_outputs)):
-        analytical = _analytical_jacobian(out, diff_inputs)
-        for j, a in enumerate(analytical):
-            n = numerical[j][pos]
-            if not np.allclose(a, n.astype(a.dtype), rtol=rtol, atol=atol, equal_nan=True):
-                msg = _mismatch_message(
-                    a, n, i, j, out._data.shape, diff_inputs[j]._data.shape, atol, rtol
-                )
-                return _fail(msg, raise_exception)
+    diff_idx = _check_inputs(tupled)
+    settings = {"eps": eps, "atol": atol, "rtol": rtol, "nondet_tol": nondet_tol,
+                "fast_mode": fast_mode}  # fmt: skip
+    try:
+        outputs = _as_tuple(func(*tupled))
+        _check_jacobians(func, tupled, diff_idx, outputs, settings)
+        diff_inputs = tuple(tupled[i] for i in diff_idx)
+        diff_outputs = _differentiable_outputs(outputs)
+        if diff_outputs:
+            _check_multiplied_by_grad_output(diff_outputs, diff_inputs)
+            if check_undefined_grad:
+                _check_undefined_grads(func, tupled, diff_inputs)
+    except GradcheckError:
+        if raise_exception:
+            raise
+        return False
     return True
 
 
@@ -233,4 +352,36 @@ def gradgradcheck(
         atol=atol,
         rtol=rtol,
         raise_exception=raise_exception,
+        nondet_tol=nondet_tol,
+        check_undefined_grad=check_undefined_grad,
+        fast_mode=fast_mode,
     )
+
+
+def get_numerical_jacobian(fn, inputs, target=None, eps: float = 1e-3, grad_out: float = 1.0):
+    """Deprecated torch helper: the Jacobians of ``fn(inputs)``'s first output w.r.t. the
+    ``target`` inputs that require grad, by central differences."""
+    warnings.warn(_errors.GRADCHECK_PRIVATE_API_WARNING.format("get_numerical_jacobian"),
+                  FutureWarning, stacklevel=2)  # fmt: skip
+    if grad_out != 1.0:
+        raise ValueError(_errors.GRADCHECK_GRAD_OUT.format("get_numerical_jacobian"))
+    inputs = _as_tuple(inputs)
+    targets = _as_tuple(inputs if target is None else target)
+    wanted = [t for t in targets if isinstance(t, Tensor) and t._requires_grad]
+    idx = [i for i, x in enumerate(inputs) if any(x is t for t in wanted)]
+    jacobians = _numerical_jacobians(lambda *xs: fn(xs), inputs, idx, eps)
+    return tuple(_tensor(per_output[0]) for per_output in jacobians)
+
+
+def get_analytical_jacobian(inputs, output, nondet_tol: float = 0.0, grad_out: float = 1.0):
+    """Deprecated torch helper: ``(jacobians, reentrant, sizes_ok, types_ok)`` of ``output``
+    w.r.t. the inputs that require grad, from backward (run twice)."""
+    warnings.warn(_errors.GRADCHECK_PRIVATE_API_WARNING.format("get_analytical_jacobian"),
+                  FutureWarning, stacklevel=2)  # fmt: skip
+    if grad_out != 1.0:
+        raise ValueError(_errors.GRADCHECK_GRAD_OUT.format("get_analytical_jacobian"))
+    diff_inputs = tuple(x for x in _as_tuple(inputs) if isinstance(x, Tensor) and x._requires_grad)
+    first, sizes_ok = _jacobian_rows(output, diff_inputs)
+    second, _ = _jacobian_rows(output, diff_inputs)
+    reentrant = _jacobians_equal(first, second, nondet_tol)
+    return tuple(_tensor(j) for j in first), reentrant, sizes_ok, True

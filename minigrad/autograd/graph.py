@@ -128,8 +128,17 @@ class Node:
     def _sequence_nr(self) -> int:
         return self._seq
 
-    def __call__(self, *grad_outputs: Tensor) -> tuple:
-        return self.apply(grad_outputs)
+    def __call__(self, *grad_outputs: Tensor) -> Tensor | tuple:
+        """Run the backward formula: one gradient per output in, the inputs' gradients out.
+
+        As in torch, a node with one input returns its gradient itself, not a 1-tuple:
+        ``(x * 3).grad_fn(g)`` is ``3 * g``; ``(x * y).grad_fn(g)`` is ``(g * y, g * x)``.
+        """
+        expected = len(self._out_meta) or 1
+        if len(grad_outputs) != expected:
+            raise TypeError(_errors.NODE_CALL_ARGS.format(expected, len(grad_outputs)))
+        grads = tuple(self.apply(grad_outputs))
+        return grads[0] if len(grads) == 1 else grads
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} object at {hex(id(self))}>"

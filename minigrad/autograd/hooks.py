@@ -15,19 +15,19 @@ from .. import _errors
 from ..tensor import Tensor
 from .graph import RemovableHandle
 
-__all__ = ["register_tensor_hook", "register_post_accumulate_grad_hook"]
+__all__ = ["register_tensor_hook", "register_post_accumulate_grad_hook", "tensor_hooks"]
 
 
 def register_tensor_hook(t: Tensor, hook: Callable) -> RemovableHandle:
     """Register ``hook(grad) -> grad or None`` on ``t``."""
     if not t._requires_grad:
         raise RuntimeError(_errors.HOOK_NO_GRAD)
-    if t._grad_fn is None:
+    node = t.grad_fn
+    if node is None:
         if t._hooks is None:
             t._hooks = OrderedDict()
         hooks = t._hooks
     else:
-        node = t._grad_fn
         if node._tensor_pre_hooks is None:
             node._tensor_pre_hooks = {}
         hooks = node._tensor_pre_hooks.setdefault(t._output_nr, OrderedDict())
@@ -40,12 +40,21 @@ def register_post_accumulate_grad_hook(t: Tensor, hook: Callable) -> RemovableHa
     """Register ``hook(t)`` to run after a gradient was accumulated into ``t.grad``."""
     if not t._requires_grad:
         raise RuntimeError(_errors.HOOK_NO_GRAD)
-    if t._grad_fn is not None:
+    if t.grad_fn is not None:
         raise RuntimeError(_errors.POST_ACC_HOOK_NON_LEAF)
     hooks = t.__dict__.setdefault("_post_acc_hooks", OrderedDict())
     handle = RemovableHandle(hooks)
     hooks[handle.id] = hook
     return handle
+
+
+def tensor_hooks(t: Tensor):
+    """The hooks ``register_hook`` put on ``t`` (an ordered dict), or None."""
+    node = t.grad_fn
+    if node is None:
+        return t._hooks
+    node_hooks = node._tensor_pre_hooks
+    return None if node_hooks is None else node_hooks.get(t._output_nr)
 
 
 def _hook_name(hook: Callable) -> str:

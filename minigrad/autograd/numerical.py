@@ -28,12 +28,15 @@ from .. import _errors
 __all__ = ["central_difference"]
 
 
-def central_difference(f: Callable[[], np.ndarray], x: np.ndarray, eps: float) -> np.ndarray:
+def central_difference(
+    f: Callable[[], np.ndarray], x: np.ndarray, eps: float, check: Callable | None = None
+) -> np.ndarray:
     """Differentiate ``f()`` with respect to the array ``x`` by central differences.
 
     ``f`` takes no arguments and reads ``x`` itself (directly, or through a tensor that shares
     its memory): ``x`` is perturbed in place, one element at a time, in its own dtype as torch
-    does, and restored afterwards, even when ``f`` raises.
+    does, and restored afterwards, even when ``f`` raises. ``check(below, above, index)``, if
+    given, sees the two results of ``f`` first (gradcheck compares their shapes and dtypes).
 
     Math: J[k] = (f(x + eps·e_k) - f(x - eps·e_k)) / (2·eps), flattened: shape (x.size, f().size).
 
@@ -49,11 +52,14 @@ def central_difference(f: Callable[[], np.ndarray], x: np.ndarray, eps: float) -
         orig = x[idx].copy()
         try:
             x[idx] = orig - eps
-            below = np.array(f(), copy=True).reshape(-1)
+            below = np.array(f(), copy=True)
             x[idx] = orig + eps
-            above = np.array(f(), copy=True).reshape(-1)
+            above = np.array(f(), copy=True)
         finally:
             x[idx] = orig
+        if check is not None:
+            check(below, above, idx)
+        below, above = below.reshape(-1), above.reshape(-1)
         rows.append((above - below) / (2 * eps))
     if not rows:  # an empty x: no rows, and the width is f's size
         return np.zeros((0, np.asarray(f()).size))

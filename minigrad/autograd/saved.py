@@ -27,6 +27,7 @@ from .grad_mode import _state
 
 __all__ = [
     "SavedTensor",
+    "SavedResultOfInplaceOnView",
     "SavedAttr",
     "save",
     "save_result",
@@ -48,7 +49,7 @@ class SavedTensor:
     """
 
     __slots__ = ("_tensor", "_data", "_vc", "_version", "_node", "_output_nr", "_orig", "_released",
-                 "_hooks", "_packed", "_leaf_acc", "_requires_grad")  # fmt: skip
+                 "_hooks", "_packed", "_leaf_acc", "_requires_grad", "_had_grad_fn")  # fmt: skip
 
     def __init__(self, tensor: Tensor, is_output: bool = False) -> None:
         if tensor._inference:
@@ -73,6 +74,7 @@ class SavedTensor:
             self._node = None
             self._output_nr = 0
             self._orig = None
+            self._had_grad_fn = tensor._grad_fn is not None
 
     def _pack(self, tensor: Tensor, is_output: bool) -> None:
         # torch's SavedVariable with hooks: keep only what pack_hook returned, plus the
@@ -126,10 +128,15 @@ class SavedTensor:
         if self._vc[0] != self._version:
             raise RuntimeError(self._modified_message())
         if self._tensor is not None:
+            if self._had_grad_fn and self._tensor._grad_fn is None:
+                raise RuntimeError(_errors.SAVED_DETACHED_INPLACE)  # detach_() since saved
             return self._tensor
         out = Tensor._make(self._data, True, self._node(), self._output_nr)
         out._vc = self._vc
         return out
+
+    def _saved_for(self) -> tuple:
+        return self._node(), self._output_nr
 
     def _modified_message(self) -> str:
         if self._tensor is not None:
@@ -137,13 +144,14 @@ class SavedTensor:
         else:
             current = self._orig()
         if current is not None:
-            data, grad_fn, nr = current._data, current._grad_fn, current._output_nr
+            # (grad_fn: a view whose base changed in place names its regenerated node)
+            data, grad_fn, nr = current._data, current.grad_fn, current._output_nr
         else:
             data, grad_fn, nr = self._data, self._node(), self._output_nr
         if isinstance(self._node, weakref.ref):
             # A saved output names the node that saved it (torch's saved_for), not the
             # grad_fn an in-place op gave the tensor afterwards.
-            grad_fn, nr = self._node(), self._output_nr
+            grad_fn, nr = self._saved_for()
         which = ""
         if grad_fn is not None:
             op = _BACKWARD_SUFFIX.sub("", grad_fn.name())
@@ -155,6 +163,23 @@ class SavedTensor:
             now=self._vc[0],
             saved=self._version,
         )
+
+
+class SavedResultOfInplaceOnView(SavedTensor):
+    """The result saved by an in-place op on a view (``relu_``, ``exp_``): torch keeps a
+    weak reference to the view's ``grad_fn`` after the op (an ``AsStridedBackward0``) and
+    unpacks with it while it lives, with the op's own node otherwise."""
+
+    __slots__ = ("_view_fn",)
+
+    def _saved_for(self) -> tuple:
+        fn = self._view_fn()
+        return (fn, 0) if fn is not None else SavedTensor._saved_for(self)
+
+    def unpack(self) -> Tensor:
+        out = SavedTensor.unpack(self)
+        out._grad_fn, out._output_nr = self._saved_for()
+        return out
 
 
 def save(t) -> SavedTensor | None:

@@ -69,11 +69,16 @@ class BackwardHook:
             node = next(a.grad_fn for a in new_args if isinstance(a, Tensor) and a.grad_fn)
 
             def hook(grad_inputs, _grad_outputs):
+                if self.grad_outputs is None:
+                    # The gradient reached the inputs without passing through the outputs
+                    # (double backward through the first gradient's graph): no call.
+                    return None
                 # grad_inputs of the identity node: the gradients w.r.t. the module's inputs.
                 packed = [None] * self.n_inputs
                 for i, g in zip(self.input_positions, grad_inputs):
                     packed[i] = g
                 result = self._run_user_hooks(tuple(packed))
+                self.grad_outputs = None
                 if result is None:
                     return None
                 return tuple(result[i] for i in self.input_positions)
@@ -105,6 +110,7 @@ class BackwardHook:
                     # No input needs a gradient: the hooks run now, with grad_input None.
                     warnings.warn(_NO_INPUT_WARNING, UserWarning, stacklevel=2)
                     self._run_user_hooks((None,) * self.n_inputs)
+                    self.grad_outputs = None
                 return None
 
             node.register_prehook(prehook)

@@ -62,7 +62,7 @@ def _check_same_dtype(a: Tensor, b: Tensor) -> None:
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """Math: max(input, 0)."""
     if inplace:
-        raise NotImplementedError(_errors.NO_INPLACE_RELU)
+        return input.relu_()
     return _relu(input)
 
 

@@ -31,6 +31,14 @@ class Parameter(Tensor):
         Tensor._init(self, data._data, bool(requires_grad), None, 0)
         self._vc = data._vc  # like torch's detach(): same storage, same version counter
 
+    def __deepcopy__(self, memo: dict) -> Parameter:
+        """A new Parameter with a copy of the values: no ``.grad``, no hooks (as torch)."""
+        if id(self) not in memo:
+            memo[id(self)] = type(self)(
+                Tensor._make(np.array(self._data, order="K")), self._requires_grad
+            )
+        return memo[id(self)]
+
     def __repr__(self) -> str:
         return "Parameter containing:\n" + Tensor.__repr__(self)
 

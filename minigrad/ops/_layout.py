@@ -32,7 +32,7 @@ from numpy.lib.stride_tricks import as_strided
 
 __all__ = [
     "needs_layout", "torch_layout", "index_layout", "standard", "preserved", "elem_strides",
-    "strided", "try_view", "expanded", "obeys_layout_contract",
+    "strided", "try_view", "expanded", "obeys_layout_contract", "contract_copy",
 ]  # fmt: skip
 
 
@@ -304,9 +304,24 @@ def expanded(d: np.ndarray, target: tuple) -> np.ndarray:
 # -- a leaf's .grad --------------------------------------------------------------------------
 def obeys_layout_contract(grad: np.ndarray, var: np.ndarray) -> bool:
     """torch's ``obeys_layout_contract``: may ``grad`` be stored as the ``.grad`` of a leaf
-    with data ``var`` as it is? Same strides wherever a dim is not 1, and no 0 stride (a
-    broadcast view) where it is."""
+    with data ``var`` as it is? For a dense ``var``: the same strides wherever a dim is not
+    1, and no 0 stride (a broadcast view) where it is; otherwise ``grad`` must be row-major."""
+    if not (var.flags.c_contiguous or _dense(var)):
+        return grad.flags.c_contiguous
     for n, gs, vs in zip(grad.shape, grad.strides, var.strides):
         if (gs != vs) if n != 1 else (gs == 0):
             return False
     return True
+
+
+def non_overlapping_and_dense(a: np.ndarray) -> bool:
+    """torch's ``is_non_overlapping_and_dense``: a permutation of a row-major layout."""
+    return a.flags.c_contiguous or _dense(a)
+
+
+def contract_copy(grad: np.ndarray, var: np.ndarray) -> np.ndarray:
+    """torch's ``clone_obey_contract``: a copy of ``grad`` laid out like a dense ``var``
+    (its strides exactly), or row-major when ``var`` is not dense (a slice with gaps)."""
+    if _standard(var) or not _dense(var):
+        return standard(np.array(grad, order="C"))
+    return _like(np.array(grad, order="C"), var)

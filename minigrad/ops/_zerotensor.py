@@ -6,7 +6,8 @@ its own kernels, and they are observable:
 - ``mul`` by a ZeroTensor, or ``div`` of one, is a ZeroTensor, even against inf or NaN
   (0 · inf = 0 here, where IEEE gives NaN); ``ZeroTensor + ZeroTensor`` stays one;
 - it refuses in-place writes, ``numpy()`` and ``tolist()`` (with torch's errors);
-- ``AccumulateGrad`` may keep it as a leaf's ``.grad`` ("steal" it) instead of a copy.
+- ``AccumulateGrad`` may keep it as a leaf's ``.grad`` ("steal" it, see
+  ``autograd/_leaf_grad.py``) instead of a copy.
 
 Example: ``mg.autograd.grad(x.sgn().sum(), x)[0]`` is a ZeroTensor
 (``mg._is_zerotensor`` of it is True).
@@ -17,10 +18,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor
-from ._layout import obeys_layout_contract
 from ._promotion import result_dtype
 
-__all__ = ["zero_tensor", "as_zero", "keeps_zero"]
+__all__ = ["zero_tensor", "as_zero"]
 
 
 def zero_tensor(shape: tuple, dtype) -> Tensor:
@@ -52,13 +52,3 @@ def as_zero(out: Tensor, a, b) -> Tensor:
 
 def _value(x):
     return x._data if isinstance(x, Tensor) else x
-
-
-def keeps_zero(grad: Tensor, variable: Tensor, grad_mode: bool) -> bool:
-    """Does ``AccumulateGrad`` store ``grad`` as the leaf's first ``.grad`` as a ZeroTensor?
-
-    torch steals a ZeroTensor gradient as ``.grad`` itself; it stores a materialized clone
-    when grad mode is on (``create_graph=True``) or when the gradient's strides break the
-    leaf's layout contract.
-    """
-    return grad._zero and not grad_mode and obeys_layout_contract(grad._data, variable._data)

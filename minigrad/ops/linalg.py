@@ -19,7 +19,8 @@ from ..tensor import Tensor
 from ._layout import elem_strides
 from .arithmetic import mul, mul_scalar
 from .record import record
-from .shape import _unsafe_view, expand, reshape, squeeze, squeeze_, t, transpose, unsqueeze
+from .shape import _unsafe_view, expand, reshape, squeeze, t, transpose, unsqueeze
+from .shape_inplace import squeeze_
 
 __all__ = ["mm", "mv", "dot", "addmm", "matmul", "bmm"]
 

@@ -92,7 +92,9 @@ class PowBackward2(Node):
             with np.errstate(invalid="ignore"):
                 d = mul_scalar(result, -math.inf)
             return (mul(g, where(ge(e, 0), zeros_scalar(g), d)),)
-        return (mul(g, mul_scalar(result, math.log(base))),)
+        # torch: log of a negative base is NaN (a NaN gradient, not a Python error)
+        log_base = math.log(base) if base > 0 else math.nan
+        return (mul(g, mul_scalar(result, log_base)),)
 
 
 def _pow_scalar(x, e):

@@ -34,11 +34,14 @@ def edge(t: Tensor | None) -> tuple:
     if t._grad_fn is not None:
         return (t._grad_fn, t._output_nr)
     if t._requires_grad:
-        base = t._base
-        if base is not None and base._requires_grad:
-            # A view made under no_grad of a tensor that requires grad: it requires grad
-            # (through its base) but, as in torch, has no grad accumulator of its own.
-            return (None, 0)
+        if t._base is not None:
+            # A view whose memory an in-place op changed (its grad_fn is regenerated), or
+            # one made under no_grad, which has no grad accumulator of its own.
+            fn = t.grad_fn
+            if fn is not None:
+                return (fn, t._output_nr)
+            if t._base._requires_grad:
+                return (None, 0)
         return (t._grad_accumulator(), 0)
     return (None, 0)
 

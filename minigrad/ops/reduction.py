@@ -7,6 +7,7 @@ evenly between ties when reducing over all elements, as torch does.
 
 from __future__ import annotations
 
+import warnings
 from typing import NamedTuple
 
 import numpy as np
@@ -151,19 +152,28 @@ class MeanBackward1(Node):
         return (div_scalar(g, n),)
 
 
+def _np_mean(data: np.ndarray, **kwargs) -> np.ndarray:
+    """numpy's mean, without its warning for an empty slice (torch gives NaN silently)."""
+    if data.size:
+        return np.mean(data, **kwargs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.mean(data, **kwargs)
+
+
 def mean(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     """Math: (1/n) Σ a, over all elements or along ``dim``."""
     if a._data.dtype.kind != "f":
         raise RuntimeError(_errors.MEAN_DTYPE.format(scalar_type(a.dtype)))
     if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
-        out = record(_plus_zero(np.mean(a._data, dtype=a._data.dtype)), MeanBackward0, (a,))
+        out = record(_plus_zero(_np_mean(a._data, dtype=a._data.dtype)), MeanBackward0, (a,))
         if out._grad_fn is not None:
             out._grad_fn.s_sizes = a._data.shape
             out._grad_fn.s_numel = a._data.size
         return out
     dims = _dims(dim, a._data.ndim)
     data = _plus_zero(
-        np.mean(a._data, axis=dims, keepdims=keepdim) if a._data.ndim else a._data.copy()
+        _np_mean(a._data, axis=dims, keepdims=keepdim) if a._data.ndim else a._data.copy()
     )
     out = record(standard(data), MeanBackward1, (a,))
     node = out._grad_fn
@@ -247,23 +257,32 @@ def _extreme(a: Tensor, dim, keepdim: bool, is_max: bool):
             out._grad_fn.s_self = save(a)
             out._grad_fn.s_result = save_result(out)
         return out
+    pick = np.argmax if is_max else np.argmin
+    out, indices = select_along(a, dim, keepdim, lambda x, d: pick(x, axis=d, keepdims=True),
+                                MaxBackward0 if is_max else MinBackward0)  # fmt: skip
+    return (return_types_max if is_max else return_types_min)(out, indices)
+
+
+def select_along(a: Tensor, dim: int, keepdim: bool, index_of, node_cls) -> tuple:
+    """``(values, indices)`` of one element per slice along ``dim`` (max, min, median):
+    ``index_of(data, d)`` gives the chosen indices (keepdims); ``node_cls`` scatters the
+    gradient back to them."""
+    data = a._data
     d = normalize_dim(dim, data.ndim)
     if data.ndim == 0:
-        idx = np.zeros((), dtype=np.int64)
-        values = data.copy()
+        idx, values = np.zeros((), dtype=np.int64), data.copy()
     else:
-        idx = (np.argmax if is_max else np.argmin)(data, axis=d, keepdims=True)
+        idx = index_of(data, d)
         values = np.take_along_axis(data, idx, axis=d)
         if not keepdim:
-            idx = np.squeeze(idx, axis=d)
-            values = np.squeeze(values, axis=d)
+            idx, values = np.squeeze(idx, axis=d), np.squeeze(values, axis=d)
     indices = plain(standard(idx.astype(np.int64)))
-    out = record(standard(values), MaxBackward0 if is_max else MinBackward0, (a,))
+    out = record(standard(values), node_cls, (a,))
     node = out._grad_fn
     if node is not None:
         node.s_dim, node.s_keepdim, node.s_sizes = d, keepdim, data.shape
         node.s_indices = save(indices)
-    return (return_types_max if is_max else return_types_min)(out, indices)
+    return out, indices
 
 
 def max(a: Tensor, dim=None, keepdim: bool = False):  # noqa: A001 - torch's name

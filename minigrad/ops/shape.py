@@ -14,6 +14,7 @@ from .._type_names import tensor_type
 from ..autograd.grad_mode import _state
 from ..autograd.graph import Node
 from ..autograd.saved import SavedAttr
+from ..autograd.views import MULTI_OUTPUT_NODE, register_view, set_creation_meta
 from ..tensor import Tensor
 from . import reduction
 from ._layout import elem_strides, expanded, index_layout, preserved, standard, strided, try_view
@@ -23,7 +24,7 @@ from .record import edge, record
 
 __all__ = [
     "shape_arg", "view", "reshape", "flatten", "t", "transpose", "permute", "squeeze",
-    "squeeze_", "unsqueeze", "expand", "select", "slice_dim", "narrow", "getitem", "cat", "stack",
+    "unsqueeze", "expand", "select", "slice_dim", "narrow", "getitem", "cat", "stack",
     "unbind", "clone",
 ]  # fmt: skip
 
@@ -31,9 +32,11 @@ _INT64_MAX = 9223372036854775807
 
 
 def _as_view(out: Tensor, base: Tensor) -> Tensor:
-    """Make ``out`` a view of ``base``: shared version counter, ``_base`` set."""
+    """Make ``out`` a view of ``base``: shared version counter, ``_base`` set (the tensor
+    that owns the memory), and registered with it (see autograd/views.py)."""
     out._vc = base._vc
-    out._base = base._base if base._base is not None else base
+    root = base._base if base._base is not None else base
+    out._base = root
     if base._zero:
         out._zero = True  # torch: a view of a ZeroTensor is one
     if out._inference is not base._inference:  # a view is an inference tensor iff its base is
@@ -41,6 +44,7 @@ def _as_view(out: Tensor, base: Tensor) -> Tensor:
     if base._requires_grad and out._grad_fn is None:
         # torch: a view made under no_grad of a tensor that requires grad requires grad too.
         out._requires_grad = True
+    register_view(out, root, base)
     return out
 
 
@@ -205,12 +209,6 @@ class SqueezeBackward1(Node):
         return (g,)
 
 
-class SqueezeBackward4(SqueezeBackward1):
-    """The node of the in-place ``squeeze_(dim)`` (as in 1-D @ 2-D matmul)."""
-
-    __slots__ = ()
-
-
 def squeeze(a: Tensor, dim=None) -> Tensor:
     """Remove dims of size 1 (all, or ``dim`` only if its size is 1)."""
     shape = a._data.shape
@@ -226,21 +224,6 @@ def squeeze(a: Tensor, dim=None) -> Tensor:
     if out._grad_fn is not None:
         out._grad_fn.s_sizes, out._grad_fn.s_dim = shape, d
     return _as_view(out, a)
-
-
-def squeeze_(a: Tensor, dim: int) -> Tensor:
-    """``a.squeeze_(dim)`` on a fresh result, as matmul does for 1-D @ 2-D."""
-    shape = a._data.shape
-    new = shape[:dim] + shape[dim + 1 :] if shape[dim] == 1 else shape
-    data = a._data.reshape(new)
-    if a._grad_fn is None:
-        a._data = data
-    else:
-        node = SqueezeBackward4(((a._grad_fn, a._output_nr),), ((data.shape, data.dtype),))
-        node.s_sizes, node.s_dim = shape, dim
-        a._data, a._grad_fn, a._output_nr = data, node, 0
-    a._vc[0] += 1
-    return a
 
 
 class UnsqueezeBackward0(Node):
@@ -459,15 +442,15 @@ class IndexPutImplBackward0(Node):
     __slots__ = ("s_indices",)
 
     def apply(self, grads):
-        return (None, _advanced_index(grads[0], self.s_indices))
+        return (None, advanced_index(grads[0], self.s_indices))
 
 
-def _np_index(indices: tuple) -> tuple:
+def np_index(indices: tuple) -> tuple:
     return tuple(slice(None) if i is None else i._data for i in indices)
 
 
-def _advanced_index(a: Tensor, indices: tuple) -> Tensor:
-    data = a._data[_np_index(indices)]
+def advanced_index(a: Tensor, indices: tuple) -> Tensor:
+    data = a._data[np_index(indices)]
     if data.ndim > 1:
         data = index_layout(data, a._data, tuple(None if i is None else i._data for i in indices))
     out = record(data, IndexBackward0, (a,))
@@ -478,7 +461,7 @@ def _advanced_index(a: Tensor, indices: tuple) -> Tensor:
 
 def _index_put_acc(sizes: tuple, indices: tuple, values: Tensor) -> Tensor:
     data = np.zeros(sizes, dtype=values._data.dtype)
-    np.add.at(data, _np_index(indices), values._data)
+    np.add.at(data, np_index(indices), values._data)
     out = record(data, IndexPutImplBackward0, (None, values))
     if out._grad_fn is not None:
         out._grad_fn.s_indices = indices
@@ -500,40 +483,61 @@ def _index_tensor(i) -> Tensor:
     return Tensor._make(arr if arr.dtype.kind == "b" else arr.astype(np.int64))
 
 
-def getitem(a: Tensor, index) -> Tensor:
-    """``a[index]`` with torch's recording: ints select, slices slice, None unsqueezes,
-    lists/tensors index (``IndexBackward0``)."""
-    if not isinstance(index, tuple):
-        if isinstance(index, slice):
-            return slice_dim(a, 0, index.start, index.stop, index.step)
-        index = (index,)
-        single = True
-    else:
-        single = False
-    if any(isinstance(i, Tensor) and i._data.ndim == 0 and i._data.dtype.kind in "iu"
-           for i in index):  # fmt: skip
-        index = tuple(
-            int(i._data)
-            if isinstance(i, Tensor) and i._data.ndim == 0 and i._data.dtype.kind in "iu"
-            else i
-            for i in index
-        )
-    n_real = sum(
-        1
+def _full_slice(i: slice, size: int) -> bool:
+    return i.start in (None, 0) and i.step in (None, 1) and (i.stop is None or i.stop >= size)
+
+
+def _sequence_as_tuple(index: list) -> bool:
+    """numpy's old rule, kept by torch: a short list holding a sequence, tensor, slice,
+    None or ``...`` is a tuple of indices (``x[[[0, 1]]]`` is ``x[[0, 1]]``)."""
+    if len(index) >= 32:
+        return False
+    return any(
+        isinstance(i, (Tensor, list, tuple, slice, range, np.ndarray)) or i is None or i is Ellipsis
         for i in index
-        if i is not None
-        and i is not Ellipsis
-        and not (isinstance(i, Tensor) and i._data.dtype == np.bool_)
-        and not (isinstance(i, (list, np.ndarray)) and np.asarray(i).dtype == np.bool_)
     )
-    n_real += sum(
-        i._data.ndim for i in index if isinstance(i, Tensor) and i._data.dtype == np.bool_
+
+
+def _int_scalars(index: tuple) -> tuple:
+    """0-dim integer index tensors act as ints."""
+    return tuple(
+        int(i._data)
+        if isinstance(i, Tensor) and i._data.ndim == 0 and i._data.dtype.kind in "iu"
+        else i
+        for i in index
     )
+
+
+def _count_real(index: tuple) -> int:
+    """How many dims of the tensor the index entries consume."""
+    n = 0
+    for i in index:
+        if i is None or i is Ellipsis:
+            continue
+        if isinstance(i, Tensor) and i._data.dtype == np.bool_:
+            n += i._data.ndim
+        elif not (isinstance(i, (list, np.ndarray)) and np.asarray(i).dtype == np.bool_):
+            n += 1
+    return n
+
+
+def apply_slicing(a: Tensor, index, for_setitem: bool = False) -> tuple:
+    """torch's ``applySlicing``: ``(view, indices)``. The basic part of ``a[index]`` (ints
+    select, slices slice, None unsqueezes) as a view of ``a``, and the advanced part as one
+    index tensor (or None) per dim of that view, or None if there is none. A full slice
+    ``:`` makes no view, except alone in ``a[:]`` (for ``t[:] = v``, not even then)."""
+    if isinstance(index, list) and _sequence_as_tuple(index):
+        index = tuple(index)
+    single = not isinstance(index, tuple)
+    if single and isinstance(index, slice):
+        if for_setitem and _full_slice(index, a._data.shape[0] if a._data.ndim else 0):
+            return a, None
+        return slice_dim(a, 0, index.start, index.stop, index.step), None
+    index = _int_scalars((index,) if single else index)
+    n_real = _count_real(index)
     if n_real > a._data.ndim:
         raise IndexError(_errors.TOO_MANY_INDICES.format(a._data.ndim))
-    out = a
-    dim = 0
-    advanced = []  # (dim, index tensor) after basic indexing
+    out, dim, advanced = a, 0, []  # advanced: (dim, index tensor) after basic indexing
     for i in index:
         if i is Ellipsis:
             dim += a._data.ndim - n_real
@@ -545,12 +549,7 @@ def getitem(a: Tensor, index) -> Tensor:
         elif isinstance(i, (int, np.integer)):
             out = select(out, dim, int(i))
         elif isinstance(i, slice):
-            full = (
-                i.start in (None, 0)
-                and i.step in (None, 1)
-                and (i.stop is None or i.stop >= out._data.shape[dim])
-            )
-            if not full or single:
+            if not _full_slice(i, out._data.shape[dim]):
                 out = slice_dim(out, dim, i.start, i.stop, i.step)
             dim += 1
         elif _is_advanced(i):
@@ -559,13 +558,22 @@ def getitem(a: Tensor, index) -> Tensor:
             dim += t_._data.ndim if t_._data.dtype == np.bool_ else 1
         else:
             raise IndexError(_errors.INVALID_INDEX.format(type(i).__name__))
-    if advanced:
-        indices: list = [None] * out._data.ndim
-        for d, t_ in advanced:
-            indices[d] = t_
-        while indices and indices[-1] is None:
-            indices.pop()
-        return _advanced_index(out, tuple(indices))
+    if not advanced:
+        return out, None
+    indices: list = [None] * out._data.ndim
+    for d, t_ in advanced:
+        indices[d] = t_
+    while indices and indices[-1] is None:
+        indices.pop()
+    return out, tuple(indices)
+
+
+def getitem(a: Tensor, index) -> Tensor:
+    """``a[index]`` with torch's recording: ints select, slices slice, None unsqueezes,
+    lists/tensors index (``IndexBackward0``)."""
+    out, indices = apply_slicing(a, index)
+    if indices is not None:
+        return advanced_index(out, indices)
     if out is a:
         return _as_view(record(a._data.view(), AliasBackward0, (a,)), a)
     return out
@@ -574,7 +582,7 @@ def getitem(a: Tensor, index) -> Tensor:
 class CatBackward0(Node):
     """d cat(tensors, dim) = the matching slice of grad for each input."""
 
-    __slots__ = ("s_dim", "s_sizes")
+    __slots__ = ("s_dim", "s_sizes", "s_empty")
     _saved_dim = SavedAttr("s_dim")
 
     def apply(self, grads):
@@ -582,6 +590,9 @@ class CatBackward0(Node):
         outs = []
         start = 0
         for i, size in enumerate(self.s_sizes):
+            if i in self.s_empty:  # torch: an empty 1-D input gets a fresh empty gradient
+                outs.append(Tensor._make(np.zeros((0,), dtype=g._data.dtype)))
+                continue
             outs.append(
                 slice_dim(g, self.s_dim, start, start + size, 1) if self._needs(i) else None
             )
@@ -607,6 +618,7 @@ def cat(tensors, dim: int = 0) -> Tensor:
     if out._grad_fn is not None:
         out._grad_fn.s_dim = d
         out._grad_fn.s_sizes = tuple(x._data.shape[d] for x in tensors)
+        out._grad_fn.s_empty = {i for i, x in enumerate(tensors) if x._data.shape == (0,)}
     return out
 
 
@@ -655,13 +667,19 @@ class UnbindBackward0(Node):
 def unbind(a: Tensor, dim: int = 0) -> tuple:
     """Split into the slices along ``dim`` (one node with several outputs)."""
     d = normalize_dim(dim, a._data.ndim)
-    parts = [a._data[(slice(None),) * d + (i,)] for i in range(a._data.shape[d])]
-    parts = [p if isinstance(p, np.ndarray) else np.asarray(p) for p in parts]
+    if a._data.ndim == 1:  # numpy's a[i] would be a copy: keep 0-dim views of the memory
+        parts = [a._data[i : i + 1].reshape(()) for i in range(a._data.shape[0])]
+    else:
+        parts = [a._data[(slice(None),) * d + (i,)] for i in range(a._data.shape[d])]
     if not (_state.enabled and a._requires_grad):
-        return tuple(_as_view(Tensor._make(p), a) for p in parts)
-    node = UnbindBackward0((edge(a),), tuple((p.shape, p.dtype) for p in parts))
-    node.s_dim = d
-    return tuple(_as_view(Tensor._make(p, True, node, i), a) for i, p in enumerate(parts))
+        outs = tuple(_as_view(Tensor._make(p), a) for p in parts)
+    else:
+        node = UnbindBackward0((edge(a),), tuple((p.shape, p.dtype) for p in parts))
+        node.s_dim = d
+        outs = tuple(_as_view(Tensor._make(p, True, node, i), a) for i, p in enumerate(parts))
+    if _state.enabled:  # views that share one node: not to be modified in place
+        set_creation_meta(outs, MULTI_OUTPUT_NODE)
+    return outs
 
 
 class CloneBackward0(Node):

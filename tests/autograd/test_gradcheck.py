@@ -12,8 +12,6 @@ import pytest
 
 from tests.oracle import capture_error, capture_warnings, compare_programs, require_torch
 
-F64 = "float64"
-
 
 def inputs(lib, *arrays):
     return tuple(lib.tensor(a, dtype=lib.float64, requires_grad=True) for a in arrays)

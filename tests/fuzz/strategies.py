@@ -11,15 +11,19 @@ A program has three parts:
 * leaves: 0-D to 3-D tensors of broadcast-compatible shapes, float32/float64, random
   ``requires_grad``; values are mostly multiples of 1/8 (sums and products stay exact, so
   differences are the engine's, not rounding order) with some general floats and zeros;
-* a random DAG of operations: pointwise ops with tensors or Python scalars, reductions,
-  the matmul family, views, indexing, cat/stack, ``detach()``, ``no_grad`` blocks,
-  in-place ops on non-leaves, ``retain_grad()``, reuse of any earlier result (fan-out);
+* a random DAG of operations: pointwise ops with tensors or Python scalars, reductions
+  (var, var_mean, median too), the matmul family, views (split, chunk, diagonal too),
+  indexing, cat/stack, ``detach()``, ``no_grad`` blocks, in-place ops on non-leaves and on
+  views (the base's history is rewritten: ``CopySlices``; the generator tracks which
+  variables share memory, and which views torch refuses to modify), ``t[i] = v`` with basic
+  and advanced indices, ``retain_grad()``, reuse of any earlier result (fan-out);
 * differentiation: ``backward`` with or without ``gradient``/``retain_graph``/``inputs``,
   or ``autograd.grad`` with ``grad_outputs``/``allow_unused``/``create_graph=True``,
   followed by a second and sometimes a third differentiation;
 
 and, for misuse programs, one misuse (freed graph reused, in-place on a leaf or on a saved
-tensor, implicit grad of a non-scalar, unused input, mismatched gradient shape).
+tensor, in-place on a view torch refuses, backward through ``//``, implicit grad of a
+non-scalar, unused input, mismatched gradient shape).
 
 Example:
     >>> from hypothesis import given
@@ -80,10 +84,17 @@ class Var:
     rg: bool  # requires_grad
     leaf: bool
     pos: bool = False  # every value > 0: safe for log, sqrt, reciprocal, division
-    view: bool = False  # a view of another tensor (no in-place ops on it)
-    has_views: bool = False  # some view shares its storage (no in-place ops on it)
+    view: bool = False  # a view of another tensor: in-place ops on it rewrite its base's history
     deps: frozenset = field(default_factory=frozenset)  # leaves reached by gradients
     big: bool = False  # may hold large values (after exp): clamped before exp/sin again
+    # The storage group: every variable sharing memory with the root variable ``base``
+    # (views, detach(), .to() of the same dtype); None for a tensor that owns its memory.
+    base: str | None = None
+    multi: bool = False  # an output of unbind/split/chunk: no in-place op in grad mode
+    nograd_view: bool = False  # a view made under no_grad: no in-place op in grad mode
+    expanded: bool = False  # expand(): several elements share memory, no in-place op
+    poisoned: bool = False  # a multi/no_grad view whose base changed: using it raises
+    frozen: bool = False  # saved by matmul as internal views, or matmul's result: no in-place
 
     @property
     def ndim(self) -> int:
@@ -170,7 +181,7 @@ class Builder:
         return v
 
     def pick(self, pred=None) -> Var | None:
-        pool = [v for v in self.vars if pred is None or pred(v)]
+        pool = [v for v in self.vars if not v.poisoned and (pred is None or pred(v))]
         if not pool:
             return None
         # Prefer recent results (deep chains) but reach back for fan-out.
@@ -236,15 +247,27 @@ class Builder:
         ), True
 
     def new(self, expr: str, shape: tuple, dtype: str, inputs: tuple, pos: bool = False,
-            view: bool = False, diff: bool = True, big: bool | None = None) -> Var:  # fmt: skip
+            view: bool = False, diff: bool = True, big: bool | None = None,
+            multi: bool = False, expanded: bool = False) -> Var:  # fmt: skip
         rg = diff and any(v.rg for v in inputs)
         deps = frozenset().union(*(v.deps for v in inputs)) if rg else frozenset()
-        if view:
-            for v in inputs:
-                v.has_views = True
         big = any(v.big for v in inputs) if big is None else big
-        return self.add(expr, shape=shape, dtype=dtype, rg=rg, leaf=not rg, pos=pos,
-                        view=view, deps=deps, big=big)  # fmt: skip
+        v = self.add(expr, shape=shape, dtype=dtype, rg=rg, leaf=not rg, pos=pos,
+                     view=view, deps=deps, big=big)  # fmt: skip
+        if view:
+            parent = inputs[0]
+            v.base = parent.base or parent.name
+            # how the view was made: under no_grad, by a multi-output op, inherited
+            v.multi = multi or parent.multi
+            v.nograd_view = not self.grad_on or parent.nograd_view
+            v.expanded = expanded or parent.expanded
+            v.frozen = parent.frozen
+        return v
+
+    def group(self, v: Var) -> list[Var]:
+        """Every variable sharing ``v``'s memory (its root, the root's views and aliases)."""
+        root = v.base or v.name
+        return [w for w in self.vars if w.name == root or w.base == root]
 
     # -- operations ---------------------------------------------------------------------
     def op_unary(self) -> None:
@@ -310,13 +333,14 @@ class Builder:
             base = self.choice((2, 0.5, 2.0, 1.5) + ((0, 0.0) if self.edgy else ()))
             self.new(f"{base} ** {n}", s, d, (a,), pos=base != 0, big=True)
         elif kind == "exp2":
-            self.new(f"{n}.exp2()", s, d, (a,), pos=True, big=True)
+            self.new(self.choice((f"{n}.exp2()", f"lib.exp2({n})")), s, d, (a,), pos=True,
+                     big=True)  # fmt: skip
         elif kind == "to":
             to = self.choice(DTYPES)
             e = self.choice(
                 (f"{n}.to(lib.{to})", f"{n}.double()" if to == "float64" else f"{n}.float()")
             )
-            # .to() of the same dtype returns the tensor itself: an alias, no in-place on it
+            # .to() of the same dtype returns the tensor itself: the same variable, renamed
             self.new(e, s, to, (a,), pos=a.pos, view=to == d)
         elif kind == "clone":
             self.new(self.choice((f"{n}.clone()", f"lib.clone({n})")), s, d, (a,), pos=a.pos)
@@ -326,6 +350,14 @@ class Builder:
 
     def op_binary(self) -> None:
         a = self.pick()
+        if not a.rg and self.flag(0.05):
+            # // has no derivative (torch's NotImplemented node): only of tensors that do
+            # not require grad here; the misuse programs differentiate through it
+            c = self.choice((2, -1.5, 0.5))
+            e = self.choice((f"{a.name} // {c}", f"{c} // ({a.name}.abs() + 0.5)",
+                             f"lib.floor_divide({a.name}, {c})"))  # fmt: skip
+            self.new(e, a.shape, a.dtype, (a,))
+            return
         if self.flag(0.35):  # a Python scalar operand
             c = self.choice(SCALARS)
             op = self.choice(("+", "-", "*", "/", "r+", "r-", "r*", "r/", "add", "sub"))
@@ -382,7 +414,10 @@ class Builder:
         a = self.pick()
         n, s, d = a.name, a.shape, a.dtype
         kind = self.choice(("sum", "mean", "max", "min", "prod", "norm", "maxdim", "sumdim",
-                            "meandim", "mindim", "proddim", "cumsum", "cumprod", "flip"))  # fmt: skip
+                            "meandim", "mindim", "proddim", "cumsum", "cumprod", "flip", "var",
+                            "var_mean", "median", "mediandim", "all"))  # fmt: skip
+        if kind in ("var", "var_mean", "median", "mediandim", "all"):
+            return self.op_statistics(a, kind)
         if kind in ("sum", "mean"):
             self.new(self.choice((f"{n}.{kind}()", f"lib.{kind}({n})")), (), d, (a,), pos=a.pos)
         elif kind in ("max", "min"):
@@ -426,6 +461,46 @@ class Builder:
                     out = s[:p] + s[p + 1 :]
                 self.new(e, out, d, (a,), pos=a.pos)
 
+    def op_statistics(self, a: Var, kind: str) -> None:
+        n, s, d = a.name, a.shape, a.dtype
+        if kind == "all":
+            # a bool tensor (no gradient), used as a mask
+            e = f"{n}.all()" if not s or self.flag(0.5) else f"{n}.all({a.ndim - 1})"
+            out = () if e.endswith("all()") else s[:-1]
+            m = self.add(e, shape=out, dtype=d, rg=False, leaf=True)
+            self.vars.remove(m)  # a bool tensor: no operand of the float ops
+            if broadcast(out, s) == s:
+                self.new(f"{n}.masked_fill({m.name}, 0.5)", s, d, (a,))
+            return
+        if kind == "median" or not s:
+            self.new(self.choice((f"{n}.median()", f"lib.median({n})")), (), d, (a,), pos=a.pos)
+            return
+        dim = self.draw(st.integers(-a.ndim, a.ndim - 1))
+        keep = self.flag(0.3)
+        p = dim % a.ndim
+        out = s[:p] + ((1,) if keep else ()) + s[p + 1 :]
+        if kind == "mediandim":
+            e = self.choice((f"{n}.median({dim}, keepdim={keep}).values",
+                             f"lib.median({n}, {dim}, {keep})[0]"))  # fmt: skip
+            self.new(e, out, d, (a,), pos=a.pos)
+            return
+        corr = self.choice(("", ", correction=0", ", unbiased=False"))
+        whole = self.flag(0.4)
+        args = (corr[2:] if whole else f"{dim}, keepdim={keep}{corr}") or ""
+        shape = () if whole else out
+        if kind == "var":
+            self.new(self.choice((f"{n}.var({args})", f"lib.var({n}, {args})" if args
+                                  else f"lib.var({n})")), shape, d, (a,))  # fmt: skip
+            return
+        call = f"lib.var_mean({n}, {args})" if args else f"lib.var_mean({n})"
+        pair = self.add(call, shape=shape, dtype=d, rg=a.rg, leaf=not a.rg, deps=a.deps)
+        self.vars.remove(pair)  # the pair itself is a tuple: only its elements are tensors
+        which = self.choice(("[0]", "[1]", "both"))
+        if which == "both":
+            self.new(f"{pair.name}[0] * 2 + {pair.name}[1]", shape, d, (a,))
+        else:
+            self.new(f"{pair.name}{which}", shape, d, (a,), pos=which == "[1]" and a.pos)
+
     def op_matmul(self) -> None:
         a = self.pick(lambda v: 1 <= v.ndim <= 3)
         if a is None:
@@ -439,7 +514,7 @@ class Builder:
         kind = self.choice(("matmul", "@", "mm", "mv", "dot", "bmm", "addmm"))
         # matmul saves internal views of its operands for backward; after an in-place change
         # of the base torch names them AsStrided in errors: no in-place on operands later.
-        a.has_views = True
+        a.frozen = True
         if kind == "mm" and a.ndim == 2 or kind == "addmm" and a.ndim == 2:
             b = self.operand_like((k, self.draw(st.integers(1, 3))), d2)
             if kind == "mm":
@@ -470,18 +545,18 @@ class Builder:
                 batch = self.choice((s[0], 1)) if a.ndim == 3 else self.choice((1, 2))
                 shape = (batch, k, self.draw(st.integers(1, 3)))
             b = self.operand_like(shape, d2)
-            b.has_views = True
+            b.frozen = True
             out = _matmul_shape(a.shape, b.shape)
             op = f"{a.name} @ {b.name}" if kind == "@" else f"lib.matmul({a.name}, {b.name})"
             # may be a view (torch returns output.mT() when that is contiguous): no in-place
-            self.new(op, out, d, (a, b), view=True)
+            self.new(op, out, d, (a, b)).frozen = True
 
     def op_shape(self) -> None:
         a = self.pick()
         n, s, d = a.name, a.shape, a.dtype
         kind = self.choice(("reshape", "view", "t", "transpose", "permute", "squeeze",
                             "unsqueeze", "expand", "flatten", "select", "narrow", "index",
-                            "T", "unbind"))  # fmt: skip
+                            "T", "unbind", "split", "chunk", "diagonal", "repeat"))  # fmt: skip
 
         def view(expr, shape, is_view=True):
             self.new(expr, shape, d, (a,), pos=a.pos, view=is_view)
@@ -520,15 +595,61 @@ class Builder:
         elif kind == "expand":
             lead = (2,) if self.flag(0.4) and a.ndim < 3 else ()
             target = lead + tuple(2 if x == 1 and self.flag(0.5) else x for x in s)
-            view(f"{n}.expand({', '.join(map(str, target))})" if target else f"{n}.expand(())",
-                 target)  # fmt: skip
+            e = f"{n}.expand({', '.join(map(str, target))})" if target else f"{n}.expand(())"
+            self.new(e, target, d, (a,), pos=a.pos, view=True, expanded=target != s)
         elif kind == "flatten":
             view(self.choice((f"{n}.flatten()", f"lib.flatten({n})")), (a.numel,),
                  is_view=True)  # fmt: skip
+        elif kind in ("diagonal", "split", "chunk", "select", "narrow", "index") and 0 in s:
+            view(f"{n}.view({', '.join(map(str, s))})", s)  # an empty dim: nothing to pick
+        elif kind == "diagonal" and a.ndim >= 2:
+            self.op_diagonal(a)
+        elif kind == "repeat":
+            reps = tuple(self.choice((1, 2)) for _ in range(a.ndim + self.draw(st.integers(0, 1))))
+            out = (reps[: len(reps) - a.ndim]) + tuple(
+                x * r for x, r in zip(s, reps[len(reps) - a.ndim :])
+            )
+            arg = ", ".join(map(str, reps)) if reps else "()"
+            self.new(f"{n}.repeat({arg})", out, d, (a,), pos=a.pos)
+        elif kind in ("split", "chunk") and a.ndim:
+            self.op_split(a, kind)
         elif kind in ("select", "narrow", "T", "unbind", "index", "t", "transpose") and a.ndim:
             self.op_index(a, kind)
         else:
             view(f"{n}.view({', '.join(map(str, s))})" if s else f"{n}.view(())", s)
+
+    def op_diagonal(self, a: Var) -> None:
+        n, s = a.name, a.shape
+        d1, d2 = self.draw(st.permutations(range(a.ndim)))[:2]
+        offset = self.draw(st.integers(-1, 1))
+        length = max(min(s[d1] - max(-offset, 0), s[d2] - max(offset, 0)), 0)
+        out = tuple(x for i, x in enumerate(s) if i not in (d1, d2)) + (length,)
+        e = self.choice((f"{n}.diagonal({offset}, {d1}, {d2})",
+                         f"lib.diagonal({n}, offset={offset}, dim1={d1}, dim2={d2})"))  # fmt: skip
+        self.new(e, out, a.dtype, (a,), pos=a.pos, view=True)
+
+    def op_split(self, a: Var, kind: str) -> None:
+        """One piece of split/chunk: a view that shares one node with its siblings."""
+        n, s = a.name, a.shape
+        dim = self.draw(st.integers(0, a.ndim - 1))
+        size = s[dim]
+        if kind == "chunk":
+            chunks = self.draw(st.integers(1, 3))
+            step = -(-size // chunks)
+            sizes = [min(step, size - k) for k in range(0, size, step)]
+            call = self.choice((f"{n}.chunk({chunks}, {dim})", f"lib.chunk({n}, {chunks}, {dim})"))
+        elif self.flag(0.5):
+            step = self.draw(st.integers(1, size))
+            sizes = [min(step, size - k) for k in range(0, size, step)]
+            call = self.choice((f"{n}.split({step}, {dim})", f"lib.split({n}, {step}, {dim})"))
+        else:
+            cut = self.draw(st.integers(0, size))
+            sizes = [cut, size - cut]
+            call = self.choice((f"{n}.split({sizes}, {dim})",
+                                f"{n}.split_with_sizes({sizes}, dim={dim})"))  # fmt: skip
+        i = self.draw(st.integers(0, len(sizes) - 1))
+        out = s[:dim] + (sizes[i],) + s[dim + 1 :]
+        self.new(f"{call}[{i}]", out, a.dtype, (a,), pos=a.pos, view=True, multi=True)
 
     def op_index(self, a: Var, kind: str) -> None:
         n, s, d = a.name, a.shape, a.dtype
@@ -539,7 +660,7 @@ class Builder:
         if kind == "select":
             self.new(f"{n}.select({dim}, {i})", rest, d, (a,), pos=a.pos, view=True)
         elif kind == "unbind":
-            self.new(f"{n}.unbind({dim})[{i}]", rest, d, (a,), pos=a.pos, view=True)
+            self.new(f"{n}.unbind({dim})[{i}]", rest, d, (a,), pos=a.pos, view=True, multi=True)
         elif kind == "narrow":
             start = self.draw(st.integers(0, size - 1))
             length = self.draw(st.integers(1, size - start))
@@ -548,7 +669,7 @@ class Builder:
         elif kind == "T":
             self.new(f"{n}.T", s[::-1], d, (a,), pos=a.pos, view=True)
         else:
-            style = self.choice(("int", "slice", "ellipsis", "list", "mask", "none"))
+            style = self.choice(("int", "slice", "ellipsis", "list", "mask", "none", "argsort"))
             pre = ", ".join([":"] * dim)
             pre = pre + ", " if pre else ""
             if style == "int":
@@ -563,6 +684,17 @@ class Builder:
                 self.new(f"{n}[..., None]", s + (1,), d, (a,), pos=a.pos, view=True)
             elif style == "none":
                 self.new(f"{n}[None]", (1,) + s, d, (a,), pos=a.pos, view=True)
+            elif style == "argsort":
+                # advanced indexing by an int64 tensor (argsort's indices: no gradient)
+                desc = self.flag(0.5)
+                if dim == 0 or a.ndim == 1:
+                    idx = f"{n}.argsort(0, descending={desc}).flatten()[:{s[0]}]"
+                    self.new(f"{n}[{idx}]", s, d, (a,), pos=a.pos)
+                elif dim == 1:
+                    self.new(f"{n}[:, {n}.argsort(1).flatten()[:{s[1]}]]", s, d, (a,), pos=a.pos)
+                else:
+                    e = f"{n}[..., {n}.argsort(-1).flatten()[:1]]"
+                    self.new(e, s[:-1] + (1,), d, (a,), pos=a.pos)
             elif style == "list":
                 idx = self.draw(st.lists(st.integers(-size, size - 1), min_size=1, max_size=3))
                 out = s[:dim] + (len(idx),) + s[dim + 1 :]
@@ -573,12 +705,9 @@ class Builder:
                 self.new(f"{n}[{n} > 0].sum()", (), d, (a,))
 
     def op_join(self) -> None:
-        # Not of one-element tensors: their gradients are views of one buffer, which torch's
-        # AccumulateGrad may steal as .grad of two leaves, so that a later in-place
-        # accumulation writes through both (a torch aliasing artifact minigrad does not copy).
-        a = self.pick(lambda v: v.numel > 1)
-        if a is None:
-            return self.op_unary()
+        # One-element tensors included: their gradients are views of one buffer, which
+        # AccumulateGrad steals as .grad of both leaves (minigrad does as torch).
+        a = self.pick()
         s = a.shape
         if self.flag(0.5) or not s:
             b = self.operand_like(s, self.choice(DTYPES))
@@ -599,23 +728,64 @@ class Builder:
                          rg=True, leaf=True, pos=a.pos)  # fmt: skip
             v.rg = True  # a fresh leaf, even under no_grad
             v.deps = frozenset([v.name])
-            v.view = True
         else:
-            # Shares storage (and version counter) with a: no in-place ops on either later,
-            # as views of a may exist (torch then rebuilds their grad_fn as AsStrided).
-            self.add(f"{a.name}.detach()", shape=a.shape, dtype=a.dtype, rg=False, leaf=True,
-                     pos=a.pos, view=True)  # fmt: skip
-        a.has_views = True
+            # Shares storage and version counter with a, but is no view of it.
+            v = self.add(f"{a.name}.detach()", shape=a.shape, dtype=a.dtype, rg=False,
+                         leaf=True, pos=a.pos)  # fmt: skip
+        v.base = a.base or a.name
+        v.expanded, v.frozen = a.expanded, a.frozen
 
     def op_retain(self) -> None:
         a = self.pick(lambda v: v.rg and not v.leaf)
         if a is not None:
             self.emit(f"{a.name}.retain_grad()")
 
+    def can_modify(self, v: Var) -> bool:
+        """Whether an in-place op on ``v`` is valid here (torch's checks; see the engine's
+        ``inplace_views.py``): not an expanded or matmul-saved storage, no leaf that requires
+        grad (nor, in grad mode, a view of one), no multi-output or no_grad view."""
+        group = self.group(v)
+        if v.expanded or any(w.frozen for w in group):
+            return False
+        if not self.grad_on:
+            return True
+        if v.rg and v.leaf:
+            return False
+        if v.view:
+            root = next((w for w in group if w.name == v.base), None)
+            if v.multi or v.nograd_view or (root is not None and root.rg and root.leaf):
+                return False
+        return True
+
     def inplace_target(self) -> Var | None:
-        return self.pick(lambda v: not v.leaf and not v.view and not v.has_views) or (
-            self.pick(lambda v: not v.rg and not v.view and not v.has_views)
+        # Views of non-leaves first (their base's history is rewritten: CopySlices), then
+        # non-leaves, then tensors that do not require grad.
+        return (
+            (self.flag(0.5) and self.pick(lambda v: v.view and v.rg and self.can_modify(v)))
+            or self.pick(lambda v: not v.leaf and self.can_modify(v))
+            or self.pick(lambda v: not v.rg and self.can_modify(v))
+            or None
         )
+
+    def modified(self, a: Var, others: tuple) -> None:
+        """After an in-place op on ``a``: its storage group's values changed; gradients now
+        reach ``others``' leaves through it (for the root and every view); views whose
+        grad_fn cannot be regenerated may no longer be used."""
+        takes_grad = self.grad_on and (a.rg or any(b.rg for b in others))
+        root_name = a.base or a.name
+        group = self.group(a)
+        # a view (or the root) rewrites the root's history, which every view then follows;
+        # a detached alias only its own
+        through_root = a.view or a.base is None
+        for w in group:
+            w.pos = False
+            if takes_grad and (w is a or through_root and (w.view or w.name == root_name)):
+                w.rg, w.leaf = True, False
+                w.deps = w.deps.union(a.deps, *(b.deps for b in others))
+        root_rg = any(w.rg for w in group if w.name == root_name)
+        for w in group:
+            if w.view and (w.multi or w.nograd_view) and root_rg:
+                w.poisoned = True  # torch raises when its grad_fn is read
 
     def op_inplace(self) -> None:
         a = self.inplace_target()
@@ -623,7 +793,7 @@ class Builder:
             return
         n, s = a.name, a.shape
         kind = self.choice(("add_", "sub_", "mul_", "div_", "+=", "*=", "-=", "zero_", "fill_",
-                            "copy_", "clamp_", "setitem", "scalar"))  # fmt: skip
+                            "copy_", "clamp_", "setitem", "scalar", "relu_", "exp_"))  # fmt: skip
         others: tuple = ()
         if kind in ("add_", "sub_", "mul_", "+=", "*=", "-=", "copy_", "div_"):
             k = self.draw(st.integers(0, a.ndim))
@@ -644,27 +814,59 @@ class Builder:
             self.emit(f"{n}.fill_({self.choice(SCALARS)})")
         elif kind == "clamp_":
             self.emit(f"{n}.clamp_(min={self.choice((-0.5, 0.0))})")
+        elif kind in ("relu_", "exp_"):
+            if kind == "exp_" and a.big:
+                self.emit(f"{n}.clamp_(-2.0, 2.0)")
+            self.emit(f"{n}.{kind}()")
         elif kind == "scalar":
             self.emit(
                 f"{n}.{self.choice(('mul_', 'add_', 'div_', 'sub_'))}({self.choice(SCALARS)})"
             )
-        elif a.ndim:
-            i = self.draw(st.integers(-s[0], s[0] - 1))
-            if self.flag(0.5):
-                # A value that requires no grad: the value's gradient under create_graph goes
-                # through torch's as_strided backward, whose third-order nodes minigrad does
-                # not reproduce (values match, node names differ). Known gap, issue 4 note.
-                b = self.leaf(s[1:], a.dtype, rg=False)
-                others = (b,)
-                self.emit(f"{n}[{i}] = {b.name}")
-            else:
-                self.emit(f"{n}[{i}] = {self.choice(SCALARS)}")
+        elif a.ndim and 0 not in s:
+            others = self.op_setitem(a)
         else:
             self.emit(f"{n}.mul_(2)")
-        a.pos = False
-        if self.grad_on and any(b.rg for b in others):
-            a.rg, a.leaf = True, False
-            a.deps = a.deps.union(*(b.deps for b in others))
+        self.modified(a, others)
+        if kind == "exp_":
+            a.big = True
+
+    def op_setitem(self, a: Var) -> tuple:
+        """``a[index] = value``: a basic index (a view: CopySlices) or an advanced one
+        (IndexPutBackward0); the value a number, or a tensor (maybe requiring grad, maybe
+        of fewer dims: broadcast)."""
+        n, s = a.name, a.shape
+        i = self.draw(st.integers(-s[0], s[0] - 1))
+        style = self.choice(("int", "slice", "int int", "ellipsis", "list", "mask"))
+        if style == "int int" and a.ndim >= 2:
+            j = self.draw(st.integers(0, s[1] - 1))
+            index, slot = f"{i}, {j}", s[2:]
+        elif style == "slice":
+            start = self.draw(st.integers(0, s[0] - 1))
+            index, slot = f"{start}:", (s[0] - start,) + s[1:]
+        elif style == "ellipsis":
+            j = self.draw(st.integers(0, s[-1] - 1))
+            index, slot = f"..., {j}", s[:-1]
+        elif style == "list":
+            idx = sorted(set(self.draw(st.lists(st.integers(0, s[0] - 1), min_size=1,
+                                                max_size=3))))  # fmt: skip
+            index, slot = f"{idx}", (len(idx),) + s[1:]
+        elif style == "mask":
+            # a mask of a's own values: the slot's length depends on them, a number is set
+            self.emit(f"{n}[{n} > 0] = {self.choice(SCALARS)}")
+            return ()
+        else:
+            index, slot = str(i), s[1:]
+        if self.flag(0.3):
+            self.emit(f"{n}[{index}] = {self.choice(SCALARS)}")
+            return ()
+        k = self.draw(st.integers(0, len(slot)))
+        vshape = tuple(1 if self.flag(0.2) else x for x in slot[len(slot) - k :])
+        if style == "list":  # index_put_ needs a value of a's dtype
+            b = self.leaf(slot, a.dtype)
+        else:
+            b = self.operand_like(vshape, a.dtype)
+        self.emit(f"{n}[{index}] = {b.name}")
+        return (b,)
 
     def op_no_grad(self) -> None:
         self.emit(self.choice(("with lib.no_grad():", "with lib.set_grad_enabled(False):")))
@@ -680,7 +882,7 @@ class Builder:
         ops = (
             (self.op_unary, 5), (self.op_binary, 6), (self.op_reduce, 3), (self.op_matmul, 2),
             (self.op_shape, 4), (self.op_join, 1), (self.op_detach, 1), (self.op_retain, 1),
-            (self.op_inplace, 2), (self.op_no_grad, 1),
+            (self.op_inplace, 3), (self.op_no_grad, 1),
         )  # fmt: skip
         table = [f for f, w in ops for _ in range(w)]
         for _ in range(n_ops):
@@ -796,7 +998,14 @@ class Builder:
     # -- misuse -------------------------------------------------------------------------
     def misuse(self) -> None:
         kind = self.choice(("twice", "leaf_inplace", "saved_inplace", "implicit", "unused",
-                            "shape", "no_grad_output", "input_no_grad", "nograd_leaf_inplace"))  # fmt: skip
+                            "shape", "no_grad_output", "input_no_grad", "nograd_leaf_inplace",
+                            "view_inplace", "floor_divide"))  # fmt: skip
+        if kind == "view_inplace":
+            return self.misuse_view_inplace()
+        if kind == "floor_divide":
+            x = self.pick(lambda v: v.rg)
+            y = self.new(f"{x.name} // 2", x.shape, x.dtype, (x,))
+            return self.backward(y)
         out = self.output()
         leaves = [v for v in self.vars if v.leaf and v.rg]
         if kind == "twice":
@@ -822,9 +1031,8 @@ class Builder:
                     return self.backward(out)
                 self.emit(f"{target.name}.{self.choice(('mul_(2)', 'add_(1)', 'zero_()'))}")
             else:
-                # Not a tensor with views: torch then rebuilds or refuses the views' grad_fn,
-                # which minigrad does not model (in-place through views is unsupported).
-                free = [v for v in leaves if not v.has_views and not v.view]
+                # (the leaf's views are then out of date: torch rebuilds or refuses their grad_fn)
+                free = [v for v in leaves if not v.expanded]
                 x = self.choice(free) if free else self.inplace_target()
                 if x is None:
                     return self.backward(out)
@@ -853,6 +1061,31 @@ class Builder:
             self.emit(f"{d.name}.sum().backward()")
         else:
             self.emit(f"lib.autograd.grad({out.name}.sum(), [{out.name}.detach()])")
+
+    def misuse_view_inplace(self) -> None:
+        """An in-place op torch refuses on a view: of a leaf that requires grad, of an output of
+        unbind/split/chunk, or of a view made under no_grad (the error ends the program)."""
+        x = self.pick(lambda v: v.rg and v.ndim >= 1) or self.leaf((2, 3), rg=True)
+        how = self.choice(("leaf view", "unbind", "split", "chunk", "no_grad"))
+        op = self.choice(("mul_(2)", "add_(1)", "zero_()", "relu_()", "copy_({o})", "[...] = {o}"))
+        if how == "leaf view":
+            if not x.leaf:
+                x = self.leaf(x.shape, x.dtype, rg=True)
+            v = f"{x.name}.narrow(0, 0, 1)"
+        elif how in ("unbind", "split", "chunk"):
+            v = {"unbind": f"{x.name}.unbind(0)[0]", "split": f"{x.name}.split(1)[0]",
+                 "chunk": f"{x.name}.chunk(2)[0]"}[how]  # fmt: skip
+        else:
+            self.emit("with lib.no_grad():")
+            self.emit(f"    t_view = {x.name}[0:1]")
+            v = "t_view"
+        self.emit(f"t_target = {v}")
+        o = self.leaf((1,), x.dtype, rg=True)
+        if op.startswith("["):
+            self.emit("t_target" + op.format(o=f"{o.name}.sum()"))
+        else:
+            self.emit("t_target." + op.format(o=o.name))
+        self.emit("t_target.sum().backward()")
 
 
 def _matmul_shape(a: tuple, b: tuple) -> tuple:

@@ -129,9 +129,14 @@ class Comparison:
         why = close(va, vb, self.loose)
         if why:
             return self.diff(f"{where} ({why})", va, vb)
-        for attr in ("requires_grad", "is_leaf", "retains_grad"):
-            self.eq(f"{where}.{attr}", getattr(a, attr), getattr(b, attr))
-        self.eq(f"{where}.grad_fn", _fn_name(a.grad_fn), _fn_name(b.grad_fn))
+        self.eq(f"{where}.requires_grad", a.requires_grad, b.requires_grad)
+        self.eq(f"{where}.retains_grad", a.retains_grad, b.retains_grad)
+        fa, fb = _grad_fn(a), _grad_fn(b)
+        if isinstance(fa, str) or isinstance(fb, str):  # an invalid view: the error
+            return self.eq(f"{where}.grad_fn", fa if isinstance(fa, str) else _fn_name(fa),
+                           fb if isinstance(fb, str) else _fn_name(fb))  # fmt: skip
+        self.eq(f"{where}.is_leaf", a.is_leaf, b.is_leaf)
+        self.eq(f"{where}.grad_fn", _fn_name(fa), _fn_name(fb))
         if va.size <= SMALL and va.tobytes() == vb.tobytes():
             # reprs only where the values are bit-identical: the last-digit rounding and the
             # sign of a zero produced by a BLAS sum may legitimately differ otherwise
@@ -173,6 +178,15 @@ def _fn_name(fn: Any) -> str | None:
     return None if fn is None else fn.name()
 
 
+def _grad_fn(t: Any) -> Any:
+    """``t.grad_fn``, or the error reading it raises (a view made invalid by an in-place
+    change of its base: torch refuses to regenerate its history)."""
+    try:
+        return t.grad_fn
+    except RuntimeError as exc:
+        return f"{type(exc).__name__}: {exc}"
+
+
 def _tensors(ns: dict) -> list[tuple[str, Any]]:
     """Every tensor the program can reach by name (tuple elements and .grad included)."""
     out = []
@@ -183,7 +197,8 @@ def _tensors(ns: dict) -> list[tuple[str, Any]]:
             if is_tensor(t):
                 label = name if i is None else f"{name}[{i}]"
                 out.append((label, t))
-                if t.is_leaf or t.retains_grad:
+                fn = _grad_fn(t)
+                if not isinstance(fn, str) and (fn is None or t.retains_grad):
                     g = t.grad
                     if g is not None:
                         out.append((label + ".grad", g))
@@ -206,8 +221,8 @@ def graph_dump(ns: dict) -> tuple:
     nodes: list = []
     roots = []
     for label, t in tensors:
-        fn = t.grad_fn
-        if fn is None:
+        fn = _grad_fn(t)
+        if fn is None or isinstance(fn, str):
             continue
         stack = [fn]
         while stack:

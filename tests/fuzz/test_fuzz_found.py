@@ -12,6 +12,29 @@ from tests.fuzz.strategies import Program
 from tests.fuzz.test_fuzz import compare
 
 FOUND = {
+    # torch's forward_op_name() keeps an overload digit other than 0: "Output 0 of
+    # Squeeze1 is a view of a view which was created in no_grad mode ..."
+    "no_grad_view_error_names_squeeze1": (
+        "x1 = lib.tensor(0.125, dtype=lib.float32, requires_grad=True)",
+        "with lib.no_grad():",
+        "    t2 = x1.reshape(1)",
+        "t3 = t2.reshape(1)",
+        "t4 = t3.squeeze(0)",
+        "t5 = -t4",
+        "with lib.no_grad():",
+        "    x1.mul_(0.5)",
+        "t5.backward(retain_graph=True, inputs=[x1])",
+        "t5.backward(inputs=[x1])",
+    ),
+    # under create_graph the first .grad of a leaf that overlaps itself (an expand) is a
+    # row-major clone (CloneBackward0), not a copy into its strides (CopyBackwards)
+    "recorded_first_grad_of_an_expanded_leaf": (
+        "x1 = lib.tensor([0.7], dtype=lib.float32, requires_grad=True)",
+        "t4 = x1.log().expand(2).detach().requires_grad_()",
+        "(t4 * t4).sum().backward(create_graph=True)",
+        "h = (t4.grad * t4.grad).sum()",
+        "h.backward(inputs=[x1])",
+    ),
     # sgn's gradient is a ZeroTensor: 0 * inf is 0 in a third derivative through abs
     "abs_third_order_with_inf": (
         "x1 = lib.tensor([[-2.0, -2.0, float('inf')]], dtype=lib.float32, requires_grad=True)",
@@ -186,6 +209,67 @@ FOUND = {
         "t2 = x1.expand(2, 1, 1)",
         "x3 = lib.tensor([0.125], dtype=lib.float64)",
         "t4 = lib.matmul(t2, x3)",
+    ),
+    # -- found after issue 18 lifted the exclusions (views, setitem, new ops) ----------------
+    # repeat(()) of a 0-dim tensor is 0-dim (numpy's tile gives shape (1,))
+    "repeat_of_a_scalar_with_no_repeats": (
+        "x1 = lib.tensor(0.125, dtype=lib.float32, requires_grad=True)",
+        "t2 = x1.repeat(())",
+        "t2.backward(retain_graph=True, inputs=[x1])",
+        "t2.backward(inputs=[x1])",
+    ),
+    # the mean of an empty tensor is NaN without numpy's "Mean of empty slice" warning
+    "mean_of_an_empty_split": (
+        "x3 = lib.tensor([0.125], dtype=lib.float32, requires_grad=True)",
+        "with lib.no_grad():",
+        "    t4 = x3.split([0, 1], 0)[0]",
+        "(t4 * t4).mean().backward(retain_graph=True, inputs=[x3])",
+        "(t4 * t4).mean().backward(inputs=[x3])",
+    ),
+    # the version error of a saved view whose base changed names its regenerated node
+    "saved_view_modified_through_its_base": (
+        "x1 = lib.tensor(0.125, dtype=lib.float32, requires_grad=True)",
+        "t4 = x1.view(())",
+        "t8 = t4.median().log()",
+        "with lib.no_grad():",
+        "    x1.mul_(0.5)",
+        "t8.backward()",
+    ),
+    # the gradient of an empty 1-D input of cat is a fresh empty tensor (no history)
+    "split_with_an_empty_piece_second_order": (
+        "x1 = lib.tensor(0.125, dtype=lib.float32, requires_grad=True)",
+        "x3 = lib.tensor([0.125], dtype=lib.float32, requires_grad=True)",
+        "t4 = x3.split([0, 1], 0)[0]",
+        "t5 = -t4",
+        "(t5 * t5).mean().backward(create_graph=True)",
+        "gs = (x1.grad, x3.grad)",
+        "h2 = (gs[1] * gs[1]).sum()",
+        "gs = lib.autograd.grad(h2, [x3], allow_unused=True, create_graph=True)",
+    ),
+    # relu_ on a view saves the view itself: its result unpacks with the view's new history
+    # (AsStridedBackward0 -> CopySlices), not with ReluBackward0
+    "relu_in_place_on_a_view_third_order": (
+        "x1 = lib.tensor(0.125, dtype=lib.float32, requires_grad=True)",
+        "x3 = lib.tensor(0.125, dtype=lib.float32, requires_grad=True)",
+        "t10 = -(x1 + x3)",
+        "t11 = t10.reshape(1)",
+        "t11.relu_()",
+        "gs = lib.autograd.grad(t11.sum(), [x1], allow_unused=True, create_graph=True)",
+        "h2 = (gs[0] * gs[0]).sum()",
+        "gs = lib.autograd.grad(h2, [x1], allow_unused=True, create_graph=True)",
+        "h3 = (gs[0] * gs[0]).sum()",
+        "h3.backward()",
+    ),
+    # ... and its version error names that node while it lives (here: AsStrided)
+    "relu_on_a_view_then_modified_again": (
+        "x1 = lib.tensor(0.125, dtype=lib.float32, requires_grad=True)",
+        "t4 = -x1",
+        "t5 = t4.view(())",
+        "t5.relu_()",
+        "t5.add_(x1, alpha=2)",
+        "t9 = t4.abs()",
+        "t9.backward(retain_graph=True, inputs=[x1])",
+        "t9.backward(inputs=[x1])",
     ),
 }
 
