@@ -24,7 +24,8 @@ __all__ = ["RULES", "file_name_problems", "problems", "known_gaps"]
 
 STEPPER_CALLS = ("step_backward(", "BackwardStepper(")
 BACKWARD_CALLS = (".backward(", "autograd.grad(", "autograd.backward(")
-ALLOWED_IMPORTS = ("minigrad", "numpy", "math", "warnings", "matplotlib")
+# inspect: lesson 11 prints the real engine's source (inspect.getsource) for learners to read
+ALLOWED_IMPORTS = ("minigrad", "numpy", "math", "warnings", "matplotlib", "inspect")
 LINK_RE = re.compile(r"\]\((\d\d_[a-z0-9_]+\.ipynb)\)")
 
 

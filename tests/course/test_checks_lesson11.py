@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import minigrad as mg
 from minigrad.course.checks import lesson11 as C
+from minigrad.course.nodes import run_node
 from tests.course.checks_harness import legacy_accepts as accepts
 from tests.course.checks_harness import legacy_rejects as rejects
 
@@ -57,7 +58,7 @@ def _my_backward_ok(out):
     with mg.no_grad():
         while ready:
             node = ready.pop()
-            for (child, _), g in zip(node.next_functions, node(buffers.pop(node))):
+            for (child, _), g in zip(node.next_functions, run_node(node, buffers.pop(node))):
                 if child is None:
                     continue
                 buffers[child] = g if child not in buffers else buffers[child] + g
@@ -74,7 +75,7 @@ def _eager(out):
         while stack:
             node, g = stack.pop()
             collected[node] = g if node not in collected else collected[node] + g
-            for (child, _), cg in zip(node.next_functions, node(collected[node])):
+            for (child, _), cg in zip(node.next_functions, run_node(node, collected[node])):
                 if child is not None:
                     stack.append((child, cg))
 
@@ -83,6 +84,23 @@ def test_my_backward(capsys):
     accepts(C.check_my_backward, _my_backward_ok, capsys)
     rejects(C.check_my_backward, _eager, "counted again")
     rejects(C.check_my_backward, lambda out: None, "has no .grad")
+    rejects(C.check_my_backward, _unwrapped, "call run_node(node, grad)")
+
+
+def _unwrapped(out):
+    """The mistake: zip a node's result with next_functions as if it were always a tuple."""
+    counts = _count_ok(out.grad_fn)
+    buffers = {out.grad_fn: mg.ones_like(out)}
+    ready = [out.grad_fn]
+    with mg.no_grad():
+        while ready:
+            node = ready.pop()
+            for (child, _), g in zip(node.next_functions, node(buffers.pop(node))):
+                if child is not None:
+                    buffers[child] = g if child not in buffers else buffers[child] + g
+                    counts[child] -= 1
+                    if counts[child] == 0:
+                        ready.append(child)
 
 
 def _numerical_ok(f, x, eps):
@@ -107,6 +125,7 @@ def _forward_difference(f, x, eps):
 def test_numerical_grad(capsys):
     accepts(C.check_numerical_grad, _numerical_ok, capsys)
     rejects(C.check_numerical_grad, _forward_difference, "use the central difference")
+    rejects(C.check_numerical_grad, lambda f, x, eps: None, "numerical_grad returned None")
 
     def mutates(f, x, eps):
         g = _numerical_ok(f, x, eps)

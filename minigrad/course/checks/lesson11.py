@@ -13,6 +13,7 @@ import minigrad as mg
 from minigrad.autograd.engine import _count_dependencies
 
 from ._common import (
+    CheckFailed,
     arr,
     call,
     close,
@@ -75,7 +76,15 @@ def check_my_backward(my_backward: Callable[[mg.Tensor], Any]) -> None:
     """``my_backward(out)`` fills the leaves' ``.grad`` like ``out.backward()`` does."""
     for build in _graphs():
         what, out, leaves = build()
-        call(my_backward, out, what="my_backward(out)")
+        try:
+            call(my_backward, out, what="my_backward(out)")
+        except CheckFailed as exc:
+            if "iteration over a 0-d tensor" in str(exc):
+                fail(
+                    f"{exc} — node(grad) returns a lone tensor when the node has one "
+                    "gradient to pass on; call run_node(node, grad) to always get a tuple"
+                )
+            raise
         got = [None if t.grad is None else arr(t.grad).copy() for t in leaves]
         what2, ref_out, ref_leaves = build()
         ref_out.backward()
@@ -106,6 +115,8 @@ def check_numerical_grad(numerical_grad: Callable[..., mg.Tensor]) -> None:
     want = np.cos(x_np) * x_np + np.sin(x_np)
     # central differences have O(ε²) error; a one-sided difference (O(ε)) cannot pass this
     got = call(numerical_grad, f, x, 1e-3, what="numerical_grad(f, x, eps)")
+    if got is None:
+        fail("numerical_grad returned None: return a tensor shaped like x, one difference each")
     if not np.array_equal(arr(x), x_np):
         fail("numerical_grad changed x: perturb a copy (x.clone()) and leave x as it was")
     if not np.allclose(arr(got), want, rtol=0, atol=1e-1):  # a coarse first look
