@@ -351,6 +351,10 @@ INPLACE_OVERLAP = (
     "unsupported operation: more than one element of the written-to tensor refers to a single "
     "memory location. Please clone() the tensor before performing the operation."
 )
+INPUT_OVERLAP = (
+    "unsupported operation: some elements of the input tensor and the written-to tensor refer "
+    "to a single memory location. Please clone() the tensor before performing the operation."
+)
 
 # -- operations: shapes, indexing, products, reductions ------------------------------------------
 DIM_OUT_OF_RANGE = "Dimension out of range (expected to be in range of [{}, {}], but got {})"

@@ -16,7 +16,8 @@ Example:
 from __future__ import annotations
 
 from . import _dtype, _errors, ops
-from .ops._sizes import shape_arg
+from .ops._layout import elem_strides
+from .ops._sizes import normalize_dim, shape_arg
 
 __all__ = ["TensorMethods"]
 
@@ -25,6 +26,17 @@ class TensorMethods:
     """``Tensor``'s operators and operation methods, each calling ``minigrad.ops``."""
 
     __slots__ = ()
+
+    # -- layout --------------------------------------------------------------------------
+    def stride(self, dim: int | None = None):
+        """Elements to step over to move by one along each dimension (0 where expanded).
+
+        Example: ``mg.ones(2, 3).stride()`` is ``(3, 1)``; ``.t().stride()`` is ``(1, 3)``.
+        """
+        steps = elem_strides(self._data)  # torch's strides, also for empty tensors
+        if dim is None:
+            return steps
+        return steps[normalize_dim(dim, self._data.ndim)]
 
     # -- operators -----------------------------------------------------------------------
     def __add__(self, other):

@@ -364,17 +364,6 @@ class Tensor(TensorMethods):
         """
         return self._data.flags.c_contiguous
 
-    def stride(self, dim: int | None = None):
-        """Elements to step over to move by one along each dimension (0 where expanded).
-
-        Example: ``mg.ones(2, 3).stride()`` is ``(3, 1)``; ``.t().stride()`` is ``(1, 3)``.
-        """
-        item = self._data.itemsize
-        steps = tuple(s // item for s in self._data.strides)
-        if dim is None:
-            return steps
-        return steps[normalize_dim(dim, self._data.ndim)]
-
     # -- values as numpy arrays and Python numbers ---------------------------------------
     def numpy(self, *, force: bool = False) -> np.ndarray:
         """The values as a numpy array sharing memory; not allowed while requiring grad.

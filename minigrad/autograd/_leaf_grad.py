@@ -21,7 +21,12 @@ from __future__ import annotations
 import sys
 
 from .. import _errors
-from ..ops._layout import contract_copy, non_overlapping_and_dense, obeys_layout_contract
+from ..ops._layout import (
+    contract_copy,
+    non_overlapping_and_dense,
+    obeys_layout_contract,
+    writeable_alias,
+)
 from ..ops.inplace import recorded_copy
 from ..ops.shape import clone
 from ..tensor import Tensor
@@ -48,8 +53,12 @@ def first_grad(variable: Tensor, grad: Tensor) -> Tensor:
         return Tensor._make(data)
     data = grad._data
     if sys.getrefcount(grad) <= _ENGINE_REFERENCES and obeys_layout_contract(data, variable._data):
-        if not data.flags.writeable:  # numpy marks a broadcast read-only, torch does not
-            data = data.copy()
+        if not data.flags.writeable:
+            # numpy marks a broadcast read-only; torch does not: a leaf's stolen .grad may
+            # share memory with another's (stack's unbound gradient of an expanded 1), and
+            # the next backward's in-place += then shows in both
+            alias = writeable_alias(data)
+            data = data.copy() if alias is None else alias
         stolen = Tensor._make(data)  # grad.detach(): same memory and version counter
         stolen._vc = grad._vc
         stolen._zero = grad._zero

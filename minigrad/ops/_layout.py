@@ -32,7 +32,9 @@ from numpy.lib.stride_tricks import as_strided
 
 __all__ = [
     "needs_layout", "torch_layout", "index_layout", "standard", "preserved", "elem_strides",
-    "strided", "try_view", "expanded", "obeys_layout_contract", "contract_copy",
+    "strided", "try_view", "expanded", "writeable_alias", "overlaps_itself", "overlap",
+    "obeys_layout_contract",
+    "contract_copy",
 ]  # fmt: skip
 
 
@@ -227,7 +229,16 @@ def _has_order(a: np.ndarray, order: list) -> bool:
 
 # -- views ---------------------------------------------------------------------------------
 def elem_strides(a: np.ndarray) -> tuple:
-    """Strides in elements (numpy counts bytes): ``(3, 1)`` for a row-major (2, 3) array."""
+    """Strides in elements (numpy counts bytes): ``(3, 1)`` for a row-major (2, 3) array.
+
+    numpy gives a new empty array 0 strides; torch gives it row-major ones (``(1, 1)`` for
+    shape (1, 0)), which decide whether its gradient obeys the layout contract."""
+    if a.size == 0 and not any(a.strides):
+        out, step = [], 1
+        for n in reversed(a.shape):
+            out.append(step)
+            step *= max(n, 1)
+        return tuple(reversed(out))
     return tuple(s // a.itemsize for s in a.strides)
 
 
@@ -298,7 +309,49 @@ def expanded(d: np.ndarray, target: tuple) -> np.ndarray:
     strides = (0,) * lead + tuple(
         0 if n == 1 and t != 1 else st for n, t, st in zip(d.shape, target[lead:], d.strides)
     )
-    return as_strided(d, target, strides, writeable=False)
+    # writeable unless two elements share memory (torch's in-place ops refuse those views)
+    return as_strided(
+        d, target, strides, writeable=d.flags.writeable and not overlaps_itself(target, strides)
+    )
+
+
+def writeable_alias(a: np.ndarray) -> np.ndarray | None:
+    """A writeable array on ``a``'s memory (numpy marks broadcasts read-only; torch writes
+    through them), or None when the memory itself is read-only."""
+    owner = a
+    while owner.base is not None:
+        # as_strided's views hold their array through a DummyArray's .base
+        base = (
+            owner.base if isinstance(owner.base, np.ndarray) else getattr(owner.base, "base", None)
+        )
+        if not isinstance(base, np.ndarray):
+            break
+        owner = base
+    if not owner.flags.writeable or not owner.flags.c_contiguous:
+        return None
+    offset = a.__array_interface__["data"][0] - owner.__array_interface__["data"][0]
+    return np.ndarray(a.shape, a.dtype, buffer=owner, offset=offset, strides=a.strides)
+
+
+def overlaps_itself(shape: tuple, strides: tuple) -> bool:
+    """torch's ``has_internal_overlap(t) == YES``: a dim of size > 1 with stride 0."""
+    return any(st == 0 and n > 1 for n, st in zip(shape, strides))
+
+
+def overlap(a: np.ndarray, b: np.ndarray) -> str:
+    """torch's ``get_overlap_status(a, b)``: ``"full"`` (same elements, same strides),
+    ``"partial"`` (some memory shared otherwise), ``"no"``, or ``"too hard"`` (not dense)."""
+    if a is b:
+        return "full"
+    if a.size == 0 or b.size == 0:
+        return "no"
+    if not (non_overlapping_and_dense(a) and non_overlapping_and_dense(b)):
+        return "too hard"
+    a_begin, b_begin = a.__array_interface__["data"][0], b.__array_interface__["data"][0]
+    a_end, b_end = a_begin + a.nbytes, b_begin + b.nbytes
+    if a_begin == b_begin and a_end == b_end:
+        return "full" if a.strides == b.strides else "partial"
+    return "partial" if a_begin < b_end and b_begin < a_end else "no"
 
 
 # -- a leaf's .grad --------------------------------------------------------------------------
@@ -306,6 +359,9 @@ def obeys_layout_contract(grad: np.ndarray, var: np.ndarray) -> bool:
     """torch's ``obeys_layout_contract``: may ``grad`` be stored as the ``.grad`` of a leaf
     with data ``var`` as it is? For a dense ``var``: the same strides wherever a dim is not
     1, and no 0 stride (a broadcast view) where it is; otherwise ``grad`` must be row-major."""
+    if grad.size == 0:  # compare torch's strides, not numpy's (see elem_strides)
+        pairs = zip(grad.shape, elem_strides(grad), elem_strides(var))
+        return all((gs == vs) if n != 1 else (gs != 0) for n, gs, vs in pairs)
     if not (var.flags.c_contiguous or _dense(var)):
         return grad.flags.c_contiguous
     for n, gs, vs in zip(grad.shape, grad.strides, var.strides):

@@ -20,7 +20,7 @@ from ..autograd.graph import Node
 from ..autograd.inference_mode import _state as _inference
 from ..autograd.saved import SavedResultOfInplaceOnView, SavedTensor
 from ..tensor import Tensor
-from . import inplace_views, shape
+from . import _layout, inplace_views, shape
 from ._promotion import result_dtype
 from .arithmetic import add, div, mul, sub
 from .cast import to_dtype
@@ -114,8 +114,19 @@ def bump_version(t: Tensor) -> None:
     inplace_views.mark_views_stale(t)
 
 
+def _check_overlap(t: Tensor, other=None) -> None:
+    """torch's TensorIterator checks before its kernel writes into ``t``: no two elements of
+    ``t`` share memory, and an input shares either all of ``t``'s memory, laid out the same
+    way (``a.mul_(a)``), or none of it."""
+    if _layout.overlaps_itself(t._data.shape, t._data.strides):
+        raise RuntimeError(_errors.INPLACE_OVERLAP)
+    if isinstance(other, Tensor) and _layout.overlap(t._data, other._data) == "partial":
+        raise RuntimeError(_errors.INPUT_OVERLAP)
+
+
 def _binary_inplace(t: Tensor, other, op) -> Tensor:
     _check(t, other)
+    _check_overlap(t, other)
     if _state.enabled and _any_requires_grad(t, other):
         old = _old(t)
         return _commit(t, _save_clone(op(old, other), old))
@@ -132,6 +143,7 @@ def _unary_inplace(t: Tensor, op) -> Tensor:
     """``t = op(t)`` in place, for ops whose node saves their result (``exp_``, ``relu_``):
     what is saved is ``t`` itself after the change, with its version."""
     _check(t)
+    _check_overlap(t)
     if _state.enabled and _any_requires_grad(t):
         result = op(_old(t))
         _commit(t, result)

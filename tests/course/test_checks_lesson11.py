@@ -1,17 +1,14 @@
-"""Lesson 11's checks accept right answers and reject wrong ones precisely.
-
-Moved unchanged from the old per-part test files; phase 2 of the course work turns these into
-``Case`` lists (tests/course/checks_harness.py) with three wrong answers and the learner
-copy's answer for every check.
-"""
+"""Lesson 11's checks accept right answers and reject wrong, shortcut and untouched ones
+precisely: one ``Case`` per exercise (tests/course/checks_harness.py)."""
 
 from __future__ import annotations
+
+import pytest
 
 import minigrad as mg
 from minigrad.course.checks import lesson11 as C
 from minigrad.course.nodes import run_node
-from tests.course.checks_harness import legacy_accepts as accepts
-from tests.course.checks_harness import legacy_rejects as rejects
+from tests.course.checks_harness import Case, Wrong, learner_stub, run_case
 
 
 def _count_ok(root):
@@ -38,17 +35,6 @@ def _count_once(root):
                 counts[child] = 1
                 stack.append(child)
     return counts
-
-
-def test_count_dependencies(capsys):
-    accepts(C.check_count_dependencies, _count_ok, capsys)
-    rejects(C.check_count_dependencies, _count_once, "you counted 1")
-    rejects(C.check_count_dependencies, lambda root: [], "should return a dict, got list")
-    rejects(
-        C.check_count_dependencies,
-        lambda root: {},
-        "MulBackward0 has 2 incoming edge(s), you counted 0",
-    )
 
 
 def _my_backward_ok(out):
@@ -80,11 +66,16 @@ def _eager(out):
                     stack.append((child, cg))
 
 
-def test_my_backward(capsys):
-    accepts(C.check_my_backward, _my_backward_ok, capsys)
-    rejects(C.check_my_backward, _eager, "counted again")
-    rejects(C.check_my_backward, lambda out: None, "has no .grad")
-    rejects(C.check_my_backward, _unwrapped, "call run_node(node, grad)")
+def _per_edge(out):
+    """The shortcut: recurse along every edge with that edge's gradient, no dependency counts
+    (right sums, but a shared node runs once per path)."""
+    stack = [(out.grad_fn, mg.ones_like(out))]
+    with mg.no_grad():
+        while stack:
+            node, g = stack.pop()
+            for (child, _), cg in zip(node.next_functions, run_node(node, g)):
+                if child is not None:
+                    stack.append((child, cg))
 
 
 def _unwrapped(out):
@@ -122,14 +113,120 @@ def _forward_difference(f, x, eps):
     return grad.reshape(x.shape)
 
 
-def test_numerical_grad(capsys):
-    accepts(C.check_numerical_grad, _numerical_ok, capsys)
-    rejects(C.check_numerical_grad, _forward_difference, "use the central difference")
-    rejects(C.check_numerical_grad, lambda f, x, eps: None, "numerical_grad returned None")
+def _nan_source_ok(loss_fn, x):
+    with mg.autograd.detect_anomaly():
+        try:
+            loss_fn(x).backward()
+        except RuntimeError as err:
+            return str(err).split("'")[1]
+    return None
 
-    def mutates(f, x, eps):
-        g = _numerical_ok(f, x, eps)
-        x.reshape(-1)[0] += 1.0
-        return g
 
-    rejects(C.check_numerical_grad, mutates, "numerical_grad changed x")
+def _last_forward_op(loss_fn, x):
+    """The guess: the loss's own node, read without running backward."""
+    return loss_fn(x).grad_fn.name()
+
+
+def _whole_message(loss_fn, x):
+    with mg.autograd.detect_anomaly():
+        try:
+            loss_fn(x).backward()
+        except RuntimeError as err:
+            return str(err)
+
+
+def _clip_ok(t):
+    return t.register_hook(lambda g: g.clamp(-1, 1))
+
+
+def _clip_leaf_grad(t):
+    """The mistake: clamp the gradient after it reached the leaf (a post-accumulate hook)."""
+    leaf = t.grad_fn.next_functions[0][0].variable
+
+    def clamp(tensor):
+        tensor.grad.clamp_(-1, 1)
+
+    return leaf.register_post_accumulate_grad_hook(clamp)
+
+
+def _mutates(f, x, eps):
+    """The mistake: perturb x itself and leave it changed."""
+    g = _numerical_ok(f, x, eps)
+    x.reshape(-1)[0] += 1.0
+    return g
+
+
+def _clip_no_handle(t):
+    t.register_hook(lambda g: g.clamp(-1, 1))
+
+
+CASES = [
+    Case(
+        C.check_count_dependencies,
+        right=(_count_ok,),
+        wrong=[
+            Wrong("counts a child on its first visit only", (_count_once,), "you counted 1"),
+            Wrong("a list, not a dict", (lambda root: [],), "should return a dict, got list"),
+            Wrong("no counts", (lambda root: {},), "MulBackward0 has 2 incoming edge"),
+        ],
+        learner=(learner_stub("count_dependencies"),),
+        learner_match="should return a dict, got NoneType",
+    ),
+    Case(
+        C.check_my_backward,
+        right=(_my_backward_ok,),
+        wrong=[
+            Wrong("runs a node whenever a gradient arrives", (_eager,), "counted again"),
+            Wrong("calls the engine", (lambda out: out.backward(),), "ran minigrad's engine"),
+            Wrong("recursion per edge, no counts", (_per_edge,), "AccumulateGrad ran 4 times"),
+            Wrong("zips node(g) as a tuple", (_unwrapped,), r"call run_node\(node, grad\)"),
+        ],
+        learner=(learner_stub("my_backward"),),
+        learner_match="has no .grad",
+    ),
+    Case(
+        C.check_numerical_grad,
+        right=(_numerical_ok,),
+        wrong=[
+            Wrong("one-sided difference", (_forward_difference,), "use the central difference"),
+            Wrong("changes x", (_mutates,), "numerical_grad changed x"),
+            Wrong("returns a number", (lambda f, x, eps: 0.0,), "shape"),
+        ],
+        learner=(learner_stub("numerical_grad"),),
+        learner_match="numerical_grad returned None",
+    ),
+    Case(
+        C.check_clip_hook,
+        right=(_clip_ok,),
+        wrong=[
+            Wrong("clamps the leaf's .grad afterwards", (_clip_leaf_grad,), "clipped to"),
+            Wrong(
+                "a hook that returns None",
+                (lambda t: t.register_hook(lambda g: None),),
+                "unchanged",
+            ),
+            Wrong("no handle returned", (_clip_no_handle,), "return the handle"),
+        ],
+        learner=(learner_stub("attach_clip"),),
+        learner_match="the gradient reached x unchanged",
+    ),
+    Case(
+        C.check_nan_source,
+        right=(_nan_source_ok,),
+        wrong=[
+            Wrong(
+                "hard-coded name", (lambda loss_fn, x: "SqrtBackward0",), "comes from LogBackward0"
+            ),
+            Wrong("the loss's own node", (_last_forward_op,), r"detect_anomaly\(\)"),
+            Wrong("the whole error message", (_whole_message,), "return only the node's name"),
+            Wrong("not a string", (lambda loss_fn, x: 3,), "as a str, got int"),
+        ],
+        learner=(learner_stub("nan_source"),),
+        learner_match="nan_source returned None",
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_check(case):
+    run_case(case)

@@ -271,6 +271,61 @@ FOUND = {
         "t9.backward(retain_graph=True, inputs=[x1])",
         "t9.backward(inputs=[x1])",
     ),
+    # expand() to the same shape (here 0-d) shares no element twice: in-place ops may write it
+    "in_place_on_a_same_shape_expand": (
+        "x1 = lib.tensor(0.125, dtype=lib.float32, requires_grad=True)",
+        "t2 = x1.log()",
+        "t3 = -t2",
+        "t4 = t3.expand(())",
+        "t4.mul_(2)",
+        "t4.backward(create_graph=True)",
+        "gs = (x1.grad,)",
+        "h2 = (gs[0] * gs[0]).sum()",
+        "gs = lib.autograd.grad(h2, [x1], allow_unused=True, create_graph=True)",
+        "h3 = (gs[0] * gs[0]).sum()",
+        "h3.backward()",
+    ),
+    # stack's gradient is an expanded 1 unbound into 0-d views of one element: torch steals
+    # them as the leaves' .grad, so they share memory, and a second backward adds twice
+    "stolen_grads_sharing_one_element": (
+        "x1 = lib.tensor(0.125, dtype=lib.float32, requires_grad=True)",
+        "x3 = lib.tensor(0.125, dtype=lib.float32, requires_grad=True)",
+        "t4 = lib.stack([x3, x1], 0)",
+        "t4.sum().backward()",
+        "t4.sum().backward()",
+    ),
+    # a 0-d tensor and its reshape(1) view share memory with other strides: torch's partial
+    # overlap error, before anything is written
+    "in_place_with_a_partially_overlapping_input": (
+        "x2 = lib.tensor([0.125], dtype=lib.float32, requires_grad=True)",
+        "t3 = -x2",
+        "t7 = t3.sum()",
+        "t8 = t7.reshape(1)",
+        "t8.mul_(t7)",
+        "t8.sum().backward()",
+    ),
+    # an empty ZeroTensor gradient obeys the layout contract (numpy's 0 strides of an empty
+    # array do not count): it becomes .grad as it is, and a second backward cannot add into it
+    "empty_zero_tensor_gradient_kept_as_grad": (
+        "x1 = lib.tensor([[[0.125]]], dtype=lib.float32, requires_grad=True)",
+        "t3 = (-x1).diagonal(1, 0, 1)",
+        "t8 = -t3",
+        "t9 = t8.detach().requires_grad_()",
+        "t10 = t9.view(1, 0)",
+        "t11 = t10.sgn()",
+        "t11.sum().backward(retain_graph=True, inputs=[t9])",
+        "t11.sum().backward(inputs=[t9])",
+    ),
+    # ... but not when the leaf is the diagonal view itself (torch strides (1, 2)): copied
+    "empty_zero_tensor_gradient_of_a_strided_leaf": (
+        "x1 = lib.tensor([[[0.125]]], dtype=lib.float32, requires_grad=True)",
+        "t3 = (-x1).diagonal(1, 0, 1)",
+        "t9 = t3.detach().requires_grad_()",
+        "t10 = t9.view(1, 0)",
+        "t11 = t10.sgn()",
+        "t11.sum().backward(retain_graph=True, inputs=[t9])",
+        "t11.sum().backward(inputs=[t9])",
+    ),
 }
 
 

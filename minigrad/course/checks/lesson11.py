@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -11,6 +12,7 @@ import numpy as np
 
 import minigrad as mg
 from minigrad.autograd.engine import _count_dependencies
+from minigrad.autograd.observer import observe_backward
 
 from ._common import (
     CheckFailed,
@@ -23,7 +25,13 @@ from ._common import (
     rng,
 )
 
-__all__ = ["check_count_dependencies", "check_my_backward", "check_numerical_grad"]
+__all__ = [
+    "check_count_dependencies",
+    "check_my_backward",
+    "check_numerical_grad",
+    "check_nan_source",
+    "check_clip_hook",
+]
 
 
 def _graphs() -> list:
@@ -72,19 +80,54 @@ def check_count_dependencies(count: Callable[[Any], dict]) -> None:
     passed("count_dependencies", "dependency counts")
 
 
+class _EngineRuns:
+    """An observer (``minigrad.autograd.observer``) that counts the engine's runs."""
+
+    def __init__(self) -> None:
+        self.runs = 0
+
+    def begin(self, task: Any) -> None:
+        self.runs += 1
+
+    def received(self, node: Any, grads: list) -> None:
+        pass
+
+    def hook(self, kind: str, node: Any, input_nr: Any, fn: Any, before: Any, after: Any) -> None:
+        pass
+
+    def step(self, node: Any, grads: list, outputs: Any) -> None:
+        pass
+
+    def end(self, error: Any) -> None:
+        pass
+
+
 def check_my_backward(my_backward: Callable[[mg.Tensor], Any]) -> None:
-    """``my_backward(out)`` fills the leaves' ``.grad`` like ``out.backward()`` does."""
+    """``my_backward(out)`` fills the leaves' ``.grad`` like ``out.backward()`` does, calling
+    each node once, itself: without the engine (``backward()``, ``autograd.grad``)."""
     for build in _graphs():
         what, out, leaves = build()
-        try:
-            call(my_backward, out, what="my_backward(out)")
-        except CheckFailed as exc:
-            if "iteration over a 0-d tensor" in str(exc):
-                fail(
-                    f"{exc} — node(grad) returns a lone tensor when the node has one "
-                    "gradient to pass on; call run_node(node, grad) to always get a tuple"
-                )
-            raise
+        # a post-accumulate hook runs each time a leaf's AccumulateGrad node is called
+        runs = [0] * len(leaves)
+        for i, leaf in enumerate(leaves):
+            leaf.register_post_accumulate_grad_hook(
+                lambda _t, i=i, runs=runs: runs.__setitem__(i, runs[i] + 1)
+            )
+        with observe_backward(_EngineRuns()) as engine:
+            try:
+                call(my_backward, out, what="my_backward(out)")
+            except CheckFailed as exc:
+                if "iteration over a 0-d tensor" in str(exc):
+                    fail(
+                        f"{exc} — node(grad) returns a lone tensor when the node has one "
+                        "gradient to pass on; call run_node(node, grad) to always get a tuple"
+                    )
+                raise
+        if engine.runs:
+            fail(
+                "my_backward ran minigrad's engine (backward() or autograd.grad): call the "
+                "nodes yourself, each once its dependency count is 0"
+            )
         got = [None if t.grad is None else arr(t.grad).copy() for t in leaves]
         what2, ref_out, ref_leaves = build()
         ref_out.backward()
@@ -101,6 +144,13 @@ def check_my_backward(my_backward: Callable[[mg.Tensor], Any]) -> None:
                     else ""
                 )
                 fail(f"on {what}: leaf {i} got grad {g}, expected {want}{hint}")
+        for i, n in enumerate(runs):
+            if n > 1:
+                fail(
+                    f"on {what}: leaf {i}'s AccumulateGrad ran {n} times — the sums are right, "
+                    "but a node must run once, after all of its incoming gradients have "
+                    "arrived (wait until its dependency count is 0)"
+                )
     passed("my_backward", "backward with dependency counts and a ready queue")
 
 
@@ -130,3 +180,78 @@ def check_numerical_grad(numerical_grad: Callable[..., mg.Tensor]) -> None:
     got = call(numerical_grad, f, x, 1e-6, what="numerical_grad(f, x, eps)")
     expect_close(got, want, "numerical_grad with eps=1e-6")
     passed("numerical_grad", "finite-difference gradient")
+
+
+def _nan_cases() -> list:
+    """(description, loss function, x, the node whose backward first returns NaN).
+
+    Each forward is finite; its backward multiplies a zero gradient by an infinite local
+    derivative (0 · ∞ = NaN) in exactly one node.
+    """
+    return [
+        ("sum(0·sqrt(x))", lambda x: (x.sqrt() * 0).sum(), [1.0, 0.0], "SqrtBackward0"),
+        (
+            "sum(clamp(log(x), min=-10))",
+            lambda x: x.log().clamp(min=-10).sum(),
+            [2.0, 0.0],
+            "LogBackward0",
+        ),
+        ("sum(0·x**0.5 + x)", lambda x: (x**0.5 * 0 + x).sum(), [0.0, 4.0], "PowBackward0"),
+    ]
+
+
+def check_nan_source(nan_source: Callable[..., Any]) -> None:
+    """``nan_source(loss_fn, x)``: the name of the node whose backward first returned NaN."""
+    for what, loss_fn, values, want in _nan_cases():
+        x = mg.tensor(values, requires_grad=True)
+        with warnings.catch_warnings():  # detect_anomaly's own warnings: not the learner's output
+            warnings.simplefilter("ignore")
+            got = call(nan_source, loss_fn, x, what="nan_source(loss_fn, x)")
+        if got is None:
+            fail(
+                f"nan_source returned None for {what}: return the failing node's name, e.g. 'MulBackward0'"
+            )
+        if not isinstance(got, str):
+            fail(f"nan_source should return the node's name as a str, got {type(got).__name__}")
+        if got != want:
+            hint = (
+                " — return only the node's name (the part between the quotes in the error)"
+                if want in got
+                else " — run backward under mg.autograd.detect_anomaly(): its error names the node"
+            )
+            fail(f"on {what}: you named {got!r}, but the NaN comes from {want}{hint}")
+    passed("nan_source", "anomaly detection names the node whose backward made the NaN")
+
+
+def check_clip_hook(attach_clip: Callable[[mg.Tensor], Any]) -> None:
+    """``attach_clip(t)``: a hook on ``t`` that clamps its gradient to [−1, 1]; returns the handle.
+
+    Math: with y = 3x and L = Σ y², dL/dy = 2y is clipped before it reaches x: x.grad = 3·clip(2y).
+    """
+    x_np = np.array([1.0, -2.0, 0.25])
+    x = mg.tensor(x_np, requires_grad=True)
+    y = x * 3
+    handle = call(attach_clip, y, what="attach_clip(y)")
+    (y * y).sum().backward(retain_graph=True)  # y's node runs again after handle.remove()
+    free = 3 * (2 * 3 * x_np)  # x.grad without the hook
+    want = 3 * np.clip(2 * 3 * x_np, -1, 1)
+    if x.grad is None:
+        fail("x has no .grad: the hook must return a tensor (the clamped gradient), not None")
+    if close(arr(x.grad), free):
+        fail(
+            "the gradient reached x unchanged: register a hook on t with "
+            "t.register_hook(fn), where fn returns the clamped gradient"
+        )
+    expect_close(x.grad, want, "x.grad with y's gradient clipped to [-1, 1]")
+    if not hasattr(handle, "remove"):
+        fail("return the handle that t.register_hook gives you, so the hook can be removed")
+    handle.remove()
+    x.grad = None
+    (y * y).sum().backward()
+    expect_close(
+        x.grad,
+        free,
+        "x.grad after handle.remove()",
+        " — removing the handle should stop the clipping",
+    )
+    passed("attach_clip", "a tensor hook that replaces the gradient, and its handle")
