@@ -172,6 +172,156 @@ QUIZZES: dict[str, Quiz] = {
             ),
         ),
     ),
+    "03": Quiz(
+        "03",
+        (
+            _q(
+                "w = z * z. How many entries does w.grad_fn.next_functions have, and what are they?",
+                (
+                    "one: z's node, since z is a single tensor",
+                    "two: z's node twice, the same object, once per input of the multiplication",
+                    "two: z's node and a copy of it",
+                ),
+                "b",
+                "next_functions has one entry per input; both inputs are z, so both are z's node.",
+                {
+                    "a": "next_functions counts inputs of the operation, not distinct tensors.",
+                    "c": "A node is never copied: both entries are the same object (`is` is True).",
+                },
+                "02",
+            ),
+            _q(
+                "A leaf x is used on two paths to w. When w.backward() runs, how is x's gradient "
+                "made from the two paths?",
+                (
+                    "the engine adds the two paths' gradients, and x's AccumulateGrad runs once",
+                    "x.grad accumulates: AccumulateGrad runs once per path and adds each time",
+                    "only the first path that arrives counts",
+                ),
+                "a",
+                "Gradients arriving at one node are added in the engine's buffer before it runs.",
+                {
+                    "b": "Accumulation across backward passes is another thing; within one "
+                    "pass the node runs once with the sum.",
+                    "c": "Every path contributes: the chain rule adds over paths.",
+                },
+                "02",
+            ),
+            _q(
+                "What is the derivative of z = x * y with respect to x, at x = 2, y = 3?",
+                ("2", "3", "6"),
+                "b",
+                "dz/dx of a product is the other factor, y = 3.",
+                {
+                    "a": "2 is x's own value, not a slope.",
+                    "c": "6 is z, the value of the product.",
+                },
+                "01",
+            ),
+        ),
+    ),
+    "04": Quiz(
+        "04",
+        (
+            _q(
+                "x requires grad, y does not, c = x * y + y. What is c.grad_fn.next_functions[1]?",
+                (
+                    "(AccumulateGrad, 0): y gets an AccumulateGrad like every leaf",
+                    "(None, 0): y needs no gradient, so nothing is recorded for it",
+                    "there is no entry for y at all",
+                ),
+                "b",
+                "An input that needs no gradient is a (None, 0) entry: one entry per input stays.",
+                {
+                    "a": "Only leaves that require grad get an AccumulateGrad node.",
+                    "c": "next_functions keeps one entry per input; y's is (None, 0).",
+                },
+                "03",
+            ),
+            _q(
+                "a = tensor(2.0) and b = tensor(3.0), neither requiring grad. What does "
+                "(a * b).backward() do?",
+                (
+                    "it raises: element 0 of tensors does not require grad and does not have a "
+                    "grad_fn",
+                    "it runs and leaves a.grad = 3, b.grad = 2",
+                    "it runs and does nothing",
+                ),
+                "a",
+                "With no input requiring grad nothing was recorded, so backward has no graph.",
+                {
+                    "b": "Gradients are only computed for tensors that require grad.",
+                    "c": "backward refuses a tensor with no grad_fn that does not require grad.",
+                },
+                "03",
+            ),
+            _q(
+                "Which tensor can be given requires_grad=True?",
+                (
+                    "tensor([1, 2]), an integer tensor",
+                    "tensor([1.0, 2.0]), a float tensor",
+                    "both",
+                ),
+                "b",
+                "Only floating-point (and complex) tensors can require gradients.",
+                {
+                    "a": "Integers raise: a derivative needs values that can move continuously.",
+                    "c": "The integer tensor raises 'Only Tensors of floating point ...'.",
+                },
+                "03",
+            ),
+        ),
+    ),
+    "05": Quiz(
+        "05",
+        (
+            _q(
+                "y = x * 2 with x of shape [3]. What does y.backward() (no argument) do?",
+                (
+                    "it sums y first and gives x.grad = [2, 2, 2]",
+                    "it raises: grad can be implicitly created only for scalar outputs",
+                    "it gives x.grad = 2, a single number",
+                ),
+                "b",
+                "Implicit backward needs a one-element output; pass gradient=v otherwise.",
+                {
+                    "a": "backward never sums for you: write y.sum().backward() for that.",
+                    "c": ".grad always has the shape of its tensor, here [3].",
+                },
+                "04",
+            ),
+            _q(
+                "Q = 3a³ − b² with a, b of shape [2]; Q.backward(gradient=v). What lands in a.grad?",
+                (
+                    "the full Jacobian dQ/da, a 2×2 matrix",
+                    "vᵀJ: each output's gradient weighted by v, with a's shape",
+                    "v itself",
+                ),
+                "b",
+                "backward computes a vector-Jacobian product, never the Jacobian.",
+                {
+                    "a": "The Jacobian is never formed; its rows come one backward per one-hot v.",
+                    "c": "v weights the outputs; the local derivatives still multiply it.",
+                },
+                "04",
+            ),
+            _q(
+                "After backward, what is still there: w.grad_fn, or the tensors its nodes saved?",
+                (
+                    "both are freed",
+                    "w.grad_fn is freed, the saved tensors stay",
+                    "w.grad_fn stays; the saved tensors are freed",
+                ),
+                "c",
+                "Backward frees what the nodes saved, not the graph's nodes.",
+                {
+                    "a": "The nodes stay: you can still draw the graph after backward.",
+                    "b": "It is the other way round.",
+                },
+                "02",
+            ),
+        ),
+    ),
 }
 
 
