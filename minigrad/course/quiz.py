@@ -172,6 +172,58 @@ QUIZZES: dict[str, Quiz] = {
             ),
         ),
     ),
+    "06": Quiz(
+        "06",
+        (
+            _q(
+                "x = mg.tensor(2.0) (no requires_grad) and y = x * 3. What is y.grad_fn?",
+                (
+                    "None: nothing that requires grad went in, so nothing was recorded",
+                    "MulBackward0, as for every multiplication",
+                    "AccumulateGrad, because x is a leaf",
+                ),
+                "a",
+                "an operation is recorded only when one of its inputs requires grad.",
+                {
+                    "b": "A node is recorded only if an input requires grad; x does not.",
+                    "c": "AccumulateGrad belongs to leaves that require grad, never to a result.",
+                },
+                "03",
+            ),
+            _q(
+                "y = x * 2 with x of shape [3] requiring grad. What does y.backward() do?",
+                (
+                    "it sums y first, then runs backward",
+                    "it raises: an implicit gradient needs a one-element output",
+                    "it runs backward from y[0]",
+                ),
+                "b",
+                "backward() without a gradient needs y.numel() == 1; pass gradient= or use "
+                "y.sum().backward().",
+                {
+                    "a": "Nothing is summed for you: you write y.sum() (or pass gradient=).",
+                    "c": "backward never picks an element; it raises instead.",
+                },
+                "04",
+            ),
+            _q(
+                "You build two losses from w and call backward on each, without zeroing "
+                "w.grad in between. w.grad is now:",
+                (
+                    "the second loss's gradient: backward overwrites .grad",
+                    "the sum of both gradients: .grad accumulates",
+                    "an error: the graph was freed by the first backward",
+                ),
+                "b",
+                "AccumulateGrad adds into .grad, which is why training loops zero it.",
+                {
+                    "a": ".grad is added to, never overwritten, by backward.",
+                    "c": "Two losses are two graphs; each may run backward once.",
+                },
+                "05",
+            ),
+        ),
+    ),
 }
 
 
