@@ -224,6 +224,58 @@ QUIZZES: dict[str, Quiz] = {
             ),
         ),
     ),
+    "07": Quiz(
+        "07",
+        (
+            _q(
+                "a and b are leaves that require grad, c = a * b, and (c * 2).backward() has "
+                "run. What is c.grad?",
+                (
+                    "None, with a warning: c is not a leaf and did not call retain_grad()",
+                    "2, the gradient that reached c",
+                    "a.grad + b.grad",
+                ),
+                "a",
+                "only leaves keep .grad; an intermediate needs retain_grad() before backward.",
+                {
+                    "b": "2 did flow through c's node, but nothing kept it without retain_grad().",
+                    "c": "An intermediate's .grad is not built from its leaves' gradients.",
+                },
+                "06",
+            ),
+            _q(
+                "w is a leaf that requires grad. What does `w -= 0.1 * w.grad` do outside no_grad?",
+                (
+                    "it works, the same as under no_grad",
+                    "it makes w a non-leaf with a SubBackward0",
+                    "it raises: a leaf Variable that requires grad is used in an in-place "
+                    "operation",
+                ),
+                "c",
+                "in-place changes to such a leaf are refused unless recording is off.",
+                {
+                    "a": "Only under no_grad is the in-place update allowed.",
+                    "b": "That is what `w = w - 0.1 * w.grad` does (a new tensor), not `-=`.",
+                },
+                "06",
+            ),
+            _q(
+                "b = a + 1, c = b * b, then b.add_(1). What does c.sum().backward() do?",
+                (
+                    "it raises: b was saved for backward and then modified in place",
+                    "it uses the new b, so the gradient is 2(b + 1)",
+                    "it works, because b is not a leaf",
+                ),
+                "a",
+                "MulBackward0 saved b at version 0; b is now at version 1, so backward stops.",
+                {
+                    "b": "Backward never silently uses a changed value: it checks versions.",
+                    "c": "In-place on a non-leaf is allowed, but backward still checks versions.",
+                },
+                "06",
+            ),
+        ),
+    ),
 }
 
 
