@@ -322,6 +322,110 @@ QUIZZES: dict[str, Quiz] = {
             ),
         ),
     ),
+    "06": Quiz(
+        "06",
+        (
+            _q(
+                "x = mg.tensor(2.0) (no requires_grad) and y = x * 3. What is y.grad_fn?",
+                (
+                    "None: nothing that requires grad went in, so nothing was recorded",
+                    "MulBackward0, as for every multiplication",
+                    "AccumulateGrad, because x is a leaf",
+                ),
+                "a",
+                "an operation is recorded only when one of its inputs requires grad.",
+                {
+                    "b": "A node is recorded only if an input requires grad; x does not.",
+                    "c": "AccumulateGrad belongs to leaves that require grad, never to a result.",
+                },
+                "03",
+            ),
+            _q(
+                "y = x * 2 with x of shape [3] requiring grad. What does y.backward() do?",
+                (
+                    "it sums y first, then runs backward",
+                    "it raises: an implicit gradient needs a one-element output",
+                    "it runs backward from y[0]",
+                ),
+                "b",
+                "backward() without a gradient needs y.numel() == 1; pass gradient= or use "
+                "y.sum().backward().",
+                {
+                    "a": "Nothing is summed for you: you write y.sum() (or pass gradient=).",
+                    "c": "backward never picks an element; it raises instead.",
+                },
+                "04",
+            ),
+            _q(
+                "You build two losses from w and call backward on each, without zeroing "
+                "w.grad in between. w.grad is now:",
+                (
+                    "the second loss's gradient: backward overwrites .grad",
+                    "the sum of both gradients: .grad accumulates",
+                    "an error: the graph was freed by the first backward",
+                ),
+                "b",
+                "AccumulateGrad adds into .grad, which is why training loops zero it.",
+                {
+                    "a": ".grad is added to, never overwritten, by backward.",
+                    "c": "Two losses are two graphs; each may run backward once.",
+                },
+                "05",
+            ),
+        ),
+    ),
+    "07": Quiz(
+        "07",
+        (
+            _q(
+                "a and b are leaves that require grad, c = a * b, and (c * 2).backward() has "
+                "run. What is c.grad?",
+                (
+                    "None, with a warning: c is not a leaf and did not call retain_grad()",
+                    "2, the gradient that reached c",
+                    "a.grad + b.grad",
+                ),
+                "a",
+                "only leaves keep .grad; an intermediate needs retain_grad() before backward.",
+                {
+                    "b": "2 did flow through c's node, but nothing kept it without retain_grad().",
+                    "c": "An intermediate's .grad is not built from its leaves' gradients.",
+                },
+                "06",
+            ),
+            _q(
+                "w is a leaf that requires grad. What does `w -= 0.1 * w.grad` do outside no_grad?",
+                (
+                    "it works, the same as under no_grad",
+                    "it makes w a non-leaf with a SubBackward0",
+                    "it raises: a leaf Variable that requires grad is used in an in-place "
+                    "operation",
+                ),
+                "c",
+                "in-place changes to such a leaf are refused unless recording is off.",
+                {
+                    "a": "Only under no_grad is the in-place update allowed.",
+                    "b": "That is what `w = w - 0.1 * w.grad` does (a new tensor), not `-=`.",
+                },
+                "06",
+            ),
+            _q(
+                "b = a + 1, c = b * b, then b.add_(1). What does c.sum().backward() do?",
+                (
+                    "it raises: b was saved for backward and then modified in place",
+                    "it uses the new b, so the gradient is 2(b + 1)",
+                    "it works, because b is not a leaf",
+                ),
+                "a",
+                "MulBackward0 saved b at version 0; b is now at version 1, so backward stops.",
+                {
+                    "b": "Backward never silently uses a changed value: it checks versions.",
+                    "c": "In-place on a non-leaf is allowed, but backward still checks versions.",
+                },
+                "06",
+            ),
+        ),
+    ),
 }
 
 
