@@ -68,6 +68,10 @@ def register_view(out: Tensor, root: Tensor, parent: Tensor) -> None:
     views = root._views
     if views is None:
         root._views = views = [0]  # [how many entries when last pruned, weak refs...]
+        # The version counter lists, after the version, the tensors sharing it that have
+        # views: detach() shares the counter, so an in-place change of a detached alias
+        # makes these views out of date too (torch compares each view's version).
+        root._vc.append(weakref.ref(root))
     views.append(weakref.ref(out))
     if len(views) > 2 * views[0] + 16:  # drop the dead ones now and then: O(1) amortised
         views[1:] = [r for r in views[1:] if r() is not None]

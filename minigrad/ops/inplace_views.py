@@ -109,19 +109,23 @@ def mark_views_stale(t: Tensor) -> None:
     """After an in-place change of ``t``'s memory: every view of it whose ``grad_fn`` is out
     of date gives it up (kept aside for the error messages), and is regenerated when next
     read. Until then its ``_grad_fn`` is None, so ``record`` asks ``Tensor.grad_fn``."""
-    root = t if t._base is None else t._base
-    if root._views is None:  # no view was ever made of it
+    vc = t._vc
+    if len(vc) == 1:  # no tensor sharing this memory has views
         return
-    version = t._vc[0]
-    needs_grad = root._requires_grad
-    for view in live_views(root):
-        if view._attr_version == version:
+    version = vc[0]
+    for ref in vc[1:]:
+        root = ref()
+        if root is None:
             continue
-        if view._grad_fn is not None:
-            view._stale_grad_fn = view._grad_fn
-            view._grad_fn = None
-        if needs_grad:
-            view._requires_grad = True
+        needs_grad = root._requires_grad
+        for view in live_views(root):
+            if view._attr_version == version:
+                continue
+            if view._grad_fn is not None:
+                view._stale_grad_fn = view._grad_fn
+                view._grad_fn = None
+            if needs_grad:
+                view._requires_grad = True
 
 
 def view_grad_fn(view: Tensor):

@@ -294,6 +294,27 @@ FOUND = {
         "t4.sum().backward()",
         "t4.sum().backward()",
     ),
+    # detach() shares the version counter: an in-place change of the detached alias (or of
+    # the tensor it was detached from) makes the other's views out of date (AsStridedBackward0)
+    "view_of_a_detached_alias_after_in_place": (
+        "x1 = lib.tensor(0.125, dtype=lib.float32, requires_grad=True)",
+        "t2 = x1.detach().requires_grad_()",
+        "t3 = t2.view(())",
+        "with lib.no_grad():",
+        "    x1.mul_(0.5)",
+        "t3.backward(retain_graph=True, inputs=[t2])",
+        "t3.backward(inputs=[t2])",
+    ),
+    "view_after_in_place_on_its_detached_alias": (
+        "x3 = lib.tensor([0.125], dtype=lib.float32, requires_grad=True)",
+        "t4 = x3.squeeze(0)",
+        "t5 = t4.detach()",
+        "t6 = t5.reshape(1)",
+        "t5.mul_(2)",
+        "t4.backward(create_graph=True)",
+        "h2 = (x3.grad * x3.grad).sum()",
+        "gs = lib.autograd.grad(h2, [x3], allow_unused=True, create_graph=True)",
+    ),
     # a 0-d tensor and its reshape(1) view share memory with other strides: torch's partial
     # overlap error, before anything is written
     "in_place_with_a_partially_overlapping_input": (
