@@ -426,6 +426,57 @@ QUIZZES: dict[str, Quiz] = {
             ),
         ),
     ),
+    "08": Quiz(
+        "08",
+        (
+            _q(
+                "z = y.detach(), then z[0] = 100.0. What happens to y?",
+                (
+                    "y[0] becomes 100 too: z shares y's storage",
+                    "nothing: detach makes a copy",
+                    "the assignment raises, because z is a leaf",
+                ),
+                "a",
+                "detach gives a new tensor without history over the same memory.",
+                {
+                    "b": "detach copies no data; use .clone() for a copy.",
+                    "c": "z does not require grad, so writing into it is allowed.",
+                },
+                "07",
+            ),
+            _q(
+                "w requires grad. Which y can later take part in (y * w).sum().backward()?",
+                (
+                    "y made under inference_mode or under no_grad, both",
+                    "only y made under no_grad",
+                    "only y made under inference_mode",
+                ),
+                "b",
+                "an inference tensor may never be saved for backward; a no_grad result can.",
+                {
+                    "a": "inference_mode's results are inference tensors: recording y * w fails.",
+                    "c": "It is the other way round: inference tensors cannot be saved.",
+                },
+                "07",
+            ),
+            _q(
+                "x = mg.tensor(3.0, requires_grad=True) and L = x * x.detach(). After "
+                "L.backward(), x.grad is:",
+                (
+                    "6, as for x²",
+                    "3: the detached factor is a constant",
+                    "an error: L has no grad_fn",
+                ),
+                "b",
+                "only the undetached factor carries gradient: dL/dx = x.detach() = 3.",
+                {
+                    "a": "6 = 2x needs both factors to carry gradient; one is detached.",
+                    "c": "L still depends on x through the first factor, so it has a grad_fn.",
+                },
+                "07",
+            ),
+        ),
+    ),
 }
 
 
