@@ -477,6 +477,111 @@ QUIZZES: dict[str, Quiz] = {
             ),
         ),
     ),
+    "09": Quiz(
+        "09",
+        (
+            _q(
+                "x requires grad and y = x * x. What does mg.autograd.grad(y, x) do with x.grad?",
+                (
+                    "adds 2x to x.grad, as y.backward() would",
+                    "nothing: it returns (2x,) as a tuple and leaves x.grad as it was",
+                    "sets x.grad to 2x, replacing what was there",
+                ),
+                "b",
+                "autograd.grad returns the gradients; it never writes .grad.",
+                {
+                    "a": "Accumulating into .grad is what backward() does, not autograd.grad.",
+                    "c": "autograd.grad does not touch .grad at all, not even to replace it.",
+                },
+                "08",
+            ),
+            _q(
+                "X has shape [4, 2] and requires grad; z = (X * X).sum(). What shape does "
+                "mg.autograd.grad(z, X)[0] have?",
+                (
+                    "[] — z is a scalar, so its gradient is one number",
+                    "[8] — one entry per element of X, flattened",
+                    "[4, 2] — the gradient has the shape of the input it is taken for",
+                ),
+                "c",
+                "one partial derivative per element of X, laid out like X.",
+                {
+                    "a": "The output is a scalar, but there is a derivative per input element.",
+                    "b": "Nothing is flattened: the result has X's own shape.",
+                },
+                "08",
+            ),
+            _q(
+                "loss.backward() ran once. What does a second loss.backward() on the same graph "
+                "do, without retain_graph=True?",
+                (
+                    "it raises: the first pass freed the tensors the nodes had saved",
+                    "it adds the same gradients to .grad again",
+                    "nothing: the graph was already used",
+                ),
+                "a",
+                "a pass frees the saved tensors unless retain_graph=True keeps them.",
+                {
+                    "b": "That is what happens with retain_graph=True: the gradients accumulate.",
+                    "c": "It is not silently skipped: the engine raises an error naming the cause.",
+                },
+                "05",
+            ),
+        ),
+    ),
+    "10": Quiz(
+        "10",
+        (
+            _q(
+                "g = mg.autograd.grad(x ** 2, x)[0], without create_graph. What does "
+                "mg.autograd.grad(g, x) do?",
+                (
+                    "returns 2, the second derivative",
+                    "raises: g has no grad_fn, because the first pass recorded nothing",
+                    "returns 0, since g is a constant",
+                ),
+                "b",
+                "without create_graph=True the gradient is a plain tensor with no history.",
+                {
+                    "a": "That needs create_graph=True in the first call.",
+                    "c": "The engine does not treat g as a constant: it raises an error.",
+                },
+                "09",
+            ),
+            _q(
+                "p is a leaf that requires grad. What does `with mg.no_grad(): p -= 0.1 * p.grad` "
+                "do?",
+                (
+                    "raises: a leaf that requires grad cannot be changed in place",
+                    "changes p in place; p stays a leaf with no grad_fn",
+                    "makes p a non-leaf with grad_fn SubBackward0",
+                ),
+                "b",
+                "under no_grad nothing is recorded, so the in-place update is allowed.",
+                {
+                    "a": "That error happens outside no_grad, where the update would be recorded.",
+                    "c": "no_grad records nothing, so p gets no grad_fn.",
+                },
+                "06",
+            ),
+            _q(
+                "Two backward passes run on two fresh graphs that use the same leaf w, with no "
+                "zeroing in between. What is w.grad?",
+                (
+                    "the gradient of the second pass only",
+                    "an error: w.grad must be cleared first",
+                    "the sum of both passes' gradients",
+                ),
+                "c",
+                "backward adds into .grad; only zero_grad() or .grad = None starts again.",
+                {
+                    "a": "backward never replaces .grad that is already there: it adds to it.",
+                    "b": "Accumulating is allowed; it is often a bug, but not an error.",
+                },
+                "05",
+            ),
+        ),
+    ),
 }
 
 

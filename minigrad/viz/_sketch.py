@@ -81,6 +81,7 @@ class Sketch:
         self.caption = ""
         self.extra: list[str] = []  # DOT lines added at the end (the legend cluster)
         self.ranks: list[tuple[str | None, list[str]]] = []  # (cluster, ids) on one row
+        self.size = "12,12"  # Graphviz's largest drawing, in inches: bigger ones are scaled down
 
     def node(self, kind: str, lines: list, cluster: str | None = None, **attrs: str) -> str:
         nid = f"n{len(self.nodes)}"
@@ -118,7 +119,7 @@ class Sketch:
 
     def to_digraph(self) -> graphviz.Digraph:
         """A ``graphviz.Digraph`` whose body holds pre-escaped lines (fast for big graphs)."""
-        graph_attr = {"rankdir": self.rankdir, "size": "12,12"}
+        graph_attr = {"rankdir": self.rankdir, "size": self.size}
         dot = graphviz.Digraph(node_attr=NODE_ATTR, edge_attr=EDGE_ATTR, graph_attr=graph_attr)
         caption_lines = ([self.caption] if self.caption else []) + self.notes
         if caption_lines:

@@ -69,6 +69,8 @@ def second_order_graph(
     inputs: Any,
     upto: int | None = None,
     params: dict | None = None,
+    *,
+    max_width: float | None = None,
 ) -> Diagram:
     """Draw the first-order backward graph of ``output`` with every edge as a node q.
 
@@ -78,6 +80,8 @@ def second_order_graph(
         upto: draw only the first ``upto`` q nodes (and the products and sums they
             complete) — for a slider.
         params: ``{name: tensor}`` naming the output, inputs and intermediate values.
+        max_width: the widest the drawing may be, in inches (72 pt); a wider one is scaled
+            down. By default up to 12 inches, as every diagram.
 
     Example:
         >>> second_order_graph(Q, (x, y), params={"Q": Q, "x": x, "y": y})  # doctest: +SKIP
@@ -92,15 +96,19 @@ def second_order_graph(
         )
     if upto is not None and (not isinstance(upto, int) or upto < 0):
         raise ValueError(f"upto must be None or an int >= 0, got {upto!r}")
+    if max_width is not None and not (isinstance(max_width, (int, float)) and max_width > 0):
+        raise ValueError(f"max_width must be None or a number of inches > 0, got {max_width!r}")
     lib = lib_of(output)
     with lib.no_grad():
-        return _build(lib, output, inputs, upto, Names(params))
+        return _build(lib, output, inputs, upto, Names(params), max_width)
 
 
-def _build(lib, output, inputs, upto, names) -> Diagram:
+def _build(lib, output, inputs, upto, names, max_width=None) -> Diagram:
     w = walk([output.grad_fn])
     order = w.order
     sk = Sketch("second-order (edge-as-node) graph", rankdir="TB")
+    if max_width is not None:
+        sk.size = f"{max_width:g},12"
     out_name = names.known(output) or "output"
 
     # Every edge s -> e of the first-order graph, in traversal order.
