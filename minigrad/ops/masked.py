@@ -15,6 +15,7 @@ from ..tensor import Tensor
 from . import reduction
 from ._elementwise import binary_operands, laid_out, wrap_scalar, zeros_scalar
 from ._layout import standard
+from ._promotion import result_dtype
 from .record import plain, record
 
 __all__ = ["where", "masked_fill", "masked_select", "masked_scatter", "masked_scatter_backward"]
@@ -39,7 +40,10 @@ class WhereBackward0(Node):
 def where(condition: Tensor, a, b) -> Tensor:
     """Math: a where condition else b."""
     x, y = binary_operands(a, b)
-    data = laid_out(np.where(condition._data, x, y), condition._data, x, y)
+    picked = np.where(condition._data, x, y)
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):  # two Python numbers:
+        picked = picked.astype(result_dtype(a, b).np)  # the default dtype, not float64
+    data = laid_out(picked, condition._data, x, y)
     out = record(data, WhereBackward0, (wrap_scalar(a), wrap_scalar(b)))
     if out._grad_fn is not None:
         out._grad_fn.s_condition = save(condition)

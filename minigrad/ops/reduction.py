@@ -117,7 +117,10 @@ class LinalgVectorNormBackward0(Node):
 
 def norm(a: Tensor) -> Tensor:
     """Math: the Euclidean norm √(Σ a²)."""
-    out = record(np.sqrt(np.sum(a._data * a._data)), LinalgVectorNormBackward0, (a,))
+    # torch accumulates a float32 norm in double on CPU: no overflow of a² for |a| < 1.8e38
+    x = a._data.astype(np.float64) if a._data.dtype.itemsize < 8 else a._data
+    value = np.asarray(np.sqrt(np.sum(x * x)), dtype=a._data.dtype)
+    out = record(value, LinalgVectorNormBackward0, (a,))
     if out._grad_fn is not None:
         out._grad_fn.s_self = save(a)
         out._grad_fn.s_result = save_result(out)

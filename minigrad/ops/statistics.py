@@ -48,6 +48,20 @@ def _reduced_count(a: Tensor, dims) -> int:
     return int(np.prod([a._data.shape[d] for d in dims])) if a._data.ndim else 1
 
 
+def _welford_mean(x: np.ndarray, axis) -> np.ndarray:
+    """The mean as torch's ``var_mean`` computes it, one element at a time (Welford):
+    m += (x - m) / k. An infinite element before the last gives inf - inf = NaN there,
+    where ``np.mean`` gives ±inf. Returned with the reduced dims kept (size 1)."""
+    axes = tuple(range(x.ndim)) if axis is None else tuple(d % x.ndim for d in axis)
+    kept = [d for d in range(x.ndim) if d not in axes]
+    rows = np.transpose(x, kept + list(axes)).reshape([x.shape[d] for d in kept] + [-1])
+    m = np.zeros(rows.shape[:-1])
+    with np.errstate(invalid="ignore"):
+        for k in range(rows.shape[-1]):
+            m = m + (rows[..., k] - m) / (k + 1)
+    return m.reshape([1 if d in axes else x.shape[d] for d in range(x.ndim)])
+
+
 def _compute(a: Tensor, dims, correction, keepdim: bool, name: str) -> tuple:
     """The values (``var``, ``mean``), computed in float64 and rounded to ``a``'s dtype."""
     if a._data.dtype.kind != "f":
@@ -60,6 +74,8 @@ def _compute(a: Tensor, dims, correction, keepdim: bool, name: str) -> tuple:
     axis = None if dims is None or not a._data.ndim else dims
     keep = keepdim and dims is not None and bool(a._data.ndim)
     mean = reduction._np_mean(x, axis=axis, keepdims=True)
+    if name == "var_mean" and not np.isfinite(x).all():
+        mean = _welford_mean(x, axis)
     with np.errstate(divide="ignore", invalid="ignore"):
         var = np.sum((x - mean) ** 2, axis=axis, keepdims=keep) / max(dof, 0)
     if not keep:

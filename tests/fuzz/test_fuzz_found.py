@@ -315,6 +315,34 @@ FOUND = {
         "h2 = (x3.grad * x3.grad).sum()",
         "gs = lib.autograd.grad(h2, [x3], allow_unused=True, create_graph=True)",
     ),
+    # var_mean's mean is Welford's running mean: an inf before the last element gives NaN
+    "var_mean_with_an_infinite_element": (
+        'x1 = lib.tensor([[-2.0, float("inf"), -2.0]], dtype=lib.float32, requires_grad=True)',
+        "t2 = lib.var_mean(x1)",
+        "t3 = t2[0]",
+        "t3.backward(retain_graph=True, inputs=[x1])",
+        "t3.backward(inputs=[x1])",
+    ),
+    # var's backward with no degrees of freedom multiplies by where(self == mean, nan, inf):
+    # two Python numbers give the default dtype (no ToCopyBackward0 in the double backward)
+    "var_of_one_element_double_backward": (
+        "x5 = lib.tensor([0.125], dtype=lib.float32, requires_grad=True)",
+        "t7 = x5.var()",
+        "t9 = (-t7).abs()",
+        "t9.backward(create_graph=True)",
+        "h2 = (x5.grad * x5.grad).sum()",
+        "h2.backward()",
+    ),
+    # a float32 norm is accumulated in double: |a|² may exceed float32's range
+    "norm_of_a_large_float32": (
+        "x3 = lib.tensor([[0.125, 0.125, 0.125], [0.125, 0.75, 0.125]], dtype=lib.float32, requires_grad=True)",
+        "t6 = ((x3 + 1.5) + 0.25).prod()",
+        "t7 = -t6",
+        "t7.retain_grad()",
+        "t9 = (-t7).exp()",
+        "t10 = t9.norm()",
+        "t10.backward()",
+    ),
     # a 0-d tensor and its reshape(1) view share memory with other strides: torch's partial
     # overlap error, before anything is written
     "in_place_with_a_partially_overlapping_input": (
