@@ -582,6 +582,59 @@ QUIZZES: dict[str, Quiz] = {
             ),
         ),
     ),
+    "11": Quiz(
+        "11",
+        (
+            _q(
+                "x requires grad and z = x * x. How many entries of z.grad_fn.next_functions "
+                "point to x's AccumulateGrad node?",
+                (
+                    "one: each node appears once in the graph",
+                    "two: one edge per input of the multiplication, both to x's node",
+                    "none: next_functions lists only non-leaf nodes",
+                ),
+                "b",
+                "each input of an operation has its own edge, even when both inputs are x.",
+                {
+                    "a": "The node is drawn once, but it gets one edge per use: two arrows.",
+                    "c": "Leaves appear in next_functions through their AccumulateGrad node.",
+                },
+                "02",
+            ),
+            _q(
+                "loss = (x * x).sum(). You call loss.backward() twice, without "
+                "retain_graph=True. What happens?",
+                (
+                    "the second call raises: the first one freed the saved tensors",
+                    "x.grad ends up doubled, without an error",
+                    "the second call replaces x.grad with the same gradient",
+                ),
+                "a",
+                "backward frees the saved values it used unless retain_graph=True.",
+                {
+                    "b": "Doubling is what happens with retain_graph=True on the first call.",
+                    "c": "backward never replaces .grad; and here it cannot run a second time.",
+                },
+                "05",
+            ),
+            _q(
+                "x requires grad. Inside `with mg.no_grad():` you compute y = x * 2. What is "
+                "y.requires_grad?",
+                (
+                    "True, since x requires grad",
+                    "True, but y.grad_fn is None",
+                    "False: nothing is recorded under no_grad",
+                ),
+                "c",
+                "under no_grad no graph is recorded, so y does not require grad.",
+                {
+                    "a": "no_grad switches off recording whatever the inputs require.",
+                    "b": "A tensor that requires grad and has no grad_fn is a leaf made by you.",
+                },
+                "07",
+            ),
+        ),
+    ),
 }
 
 

@@ -94,6 +94,41 @@ def _unwrapped(out):
                         ready.append(child)
 
 
+def _naive_runs_ok(root):
+    deps = _count_ok(root)
+    runs, ready = {root: 1}, [root]
+    while ready:
+        node = ready.pop()
+        for child, _ in node.next_functions:
+            if child is None:
+                continue
+            runs[child] = runs.get(child, 0) + runs[node]
+            deps[child] -= 1
+            if deps[child] == 0:
+                ready.append(child)
+    return runs
+
+
+def _naive_copied(root):
+    """The shortcut: run the lesson's naive recursion and count (it calls the nodes)."""
+    runs = {}
+
+    def visit(node, grad):
+        runs[node] = runs.get(node, 0) + 1
+        for (child, _), g in zip(node.next_functions, run_node(node, grad)):
+            if child is not None:
+                visit(child, g)
+
+    with mg.no_grad():
+        visit(root, mg.tensor(1.0))
+    return runs
+
+
+def _in_degree(root):
+    """The mistake: one run per incoming edge (the dependency count), root once."""
+    return {root: 1, **_count_ok(root)}
+
+
 def _numerical_ok(f, x, eps):
     grad = mg.zeros_like(x).reshape(-1)
     for i in range(x.numel()):
@@ -183,6 +218,20 @@ CASES = [
         ],
         learner=(learner_stub("my_backward"),),
         learner_match="has no .grad",
+    ),
+    Case(
+        C.check_naive_runs,
+        right=(_naive_runs_ok,),
+        wrong=[
+            Wrong("one run per incoming edge", (_in_degree,), "sends k gradients"),
+            Wrong("runs the nodes", (_naive_copied,), "without calling nodes"),
+            Wrong("no root", (_count_ok,), "runs once"),
+            Wrong(
+                "every node once", (lambda root: dict.fromkeys(_count_ok(root), 1),), "runs once"
+            ),
+        ],
+        learner=(learner_stub("naive_runs"),),
+        learner_match="should return a dict, got NoneType",
     ),
     Case(
         C.check_numerical_grad,

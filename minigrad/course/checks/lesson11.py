@@ -28,6 +28,7 @@ from ._common import (
 __all__ = [
     "check_count_dependencies",
     "check_my_backward",
+    "check_naive_runs",
     "check_numerical_grad",
     "check_nan_source",
     "check_clip_hook",
@@ -152,6 +153,83 @@ def check_my_backward(my_backward: Callable[[mg.Tensor], Any]) -> None:
                     "arrived (wait until its dependency count is 0)"
                 )
     passed("my_backward", "backward with dependency counts and a ready queue")
+
+
+def _naive_graphs() -> list:
+    """Graphs the lesson does not show, with shared nodes: (description, builder) pairs."""
+
+    def diamond():
+        x = mg.tensor(2.0, requires_grad=True)
+        a = 3 * x
+        return "c = a·(a + a) with a = 3x", a * (a + a)
+
+    def chain_with_skip():
+        x = mg.tensor(0.5, requires_grad=True)
+        y = mg.tensor(-1.5, requires_grad=True)
+        h = (x * y).exp()
+        k = h * x + h.sin()
+        return "k·k + h with k = h·x + sin(h), h = exp(x·y)", k * k + h
+
+    def repeated_squares():
+        x = mg.tensor(1.01, requires_grad=True)
+        t = x
+        for _ in range(10):
+            t = t * t
+        return "ten squarings t = t·t starting from x", t
+
+    return [diamond, chain_with_skip, repeated_squares]
+
+
+def _naive_counts(root) -> dict:
+    """How often ``naive_backward`` runs each node: it visits a node once per path from root."""
+    counts: dict = {}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        counts[node] = counts.get(node, 0) + 1
+        stack.extend(child for child, _ in node.next_functions if child is not None)
+    return counts
+
+
+def check_naive_runs(naive_runs: Callable[[Any], dict]) -> None:
+    """``naive_runs(root)``: {node: how many times the lesson's naive recursion runs it},
+    for every node reachable from ``root`` (root included), without running any node."""
+    for build in _naive_graphs():
+        what, out = build()
+        want = _naive_counts(out.grad_fn)
+        out.backward()  # frees the saved tensors: running the nodes again fails
+        try:
+            got = call(naive_runs, out.grad_fn, what="naive_runs(root)")
+        except CheckFailed as exc:
+            if "second time" in str(exc):
+                fail(
+                    "naive_runs ran a node, and the check's graphs have already been through "
+                    "backward: count the runs by walking next_functions, without calling nodes"
+                )
+            raise
+        if not isinstance(got, dict):
+            fail(f"naive_runs should return a dict, got {type(got).__name__}")
+        if got.get(out.grad_fn) != 1:
+            fail(
+                f"on {what}: the root {out.grad_fn.name()} runs once (it gets one gradient), "
+                f"you said {got.get(out.grad_fn)}"
+            )
+        for node, n in want.items():
+            if got.get(node, 0) != n:
+                hint = (
+                    " — that is the number of edges into it; but a node that runs k times "
+                    "sends k gradients along each of its edges"
+                    if n > 1
+                    else ""
+                )
+                fail(
+                    f"on {what}: the naive recursion runs {node.name()} {n} time(s), you said "
+                    f"{got.get(node, 0)}{hint}"
+                )
+        extra = [k for k, v in got.items() if k not in want and v]
+        if extra:
+            fail(f"on {what}: counted nodes that no edge reaches: {[k.name() for k in extra]}")
+    passed("naive_runs", "a shared node runs once per path under the naive recursion")
 
 
 def check_numerical_grad(numerical_grad: Callable[..., mg.Tensor]) -> None:
