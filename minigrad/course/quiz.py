@@ -635,6 +635,67 @@ QUIZZES: dict[str, Quiz] = {
             ),
         ),
     ),
+    "12": Quiz(
+        "12",
+        (
+            _q(
+                "class Square(mg.autograd.Function) defines forward and backward. What is "
+                "Square.apply(x).grad_fn.name() for an x that requires grad?",
+                (
+                    "SquareBackward0",
+                    "SquareBackward",
+                    "PowBackward0",
+                ),
+                "b",
+                "a custom Function's node is named <Class>Backward, without the digit built-in "
+                "nodes have.",
+                {
+                    "a": "Only built-in operations' nodes end in a digit (MulBackward0).",
+                    "c": "apply records one node for the whole Function, not the operations "
+                    "inside its forward.",
+                },
+                "01",
+            ),
+            _q(
+                "x = mg.tensor(1.0, requires_grad=True); y = x ** 3; "
+                "(dy,) = mg.autograd.grad(y, x, create_graph=True). What is "
+                "mg.autograd.grad(dy, x)[0]?",
+                (
+                    "3, the first derivative again",
+                    "6, the second derivative 6x",
+                    "an error: dy is not a leaf",
+                ),
+                "b",
+                "create_graph=True recorded how dy = 3x² was computed, so differentiating it "
+                "gives 6x = 6.",
+                {
+                    "a": "The second grad differentiates dy = 3x², not y.",
+                    "c": "autograd.grad differentiates any output with a grad_fn; dy has one "
+                    "because of create_graph=True.",
+                },
+                "09",
+            ),
+            _q(
+                "Why are gradcheck's inputs float64?",
+                (
+                    "minigrad's backward only works in float64",
+                    "gradcheck converts its inputs to float64 anyway",
+                    "finite differences with a tiny step are too inaccurate in float32, so "
+                    "right backwards would be reported wrong",
+                ),
+                "c",
+                "the numerical derivative divides a tiny difference by a tiny step: float32 "
+                "rounding swamps it.",
+                {
+                    "a": "Backward runs in any floating dtype; only the comparison needs "
+                    "float64's precision.",
+                    "b": "gradcheck uses the inputs as given; in float32 its finite differences "
+                    "are too coarse.",
+                },
+                "11",
+            ),
+        ),
+    ),
 }
 
 
