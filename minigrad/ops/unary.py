@@ -193,6 +193,9 @@ def _sigmoid_np(x: np.ndarray) -> np.ndarray:
     out[pos] = 1.0 / (1.0 + np.exp(-x[pos]))
     e = np.exp(x[~pos])
     out[~pos] = e / (1.0 + e)
+    # torch computes 1 / (1 + e^-x): where e^-x overflows to inf, σ is exactly 0 (not the
+    # subnormal e / (1 + e) gives)
+    out[x < -np.log(np.finfo(x.dtype).max)] = 0.0
     return out
 
 
