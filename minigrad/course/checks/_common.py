@@ -49,6 +49,7 @@ __all__ = [
     "private_random_stream",
     "small_net",
     "autograd_runs",
+    "check_predicted_outcomes",
 ]
 
 # (rtol, atol) by the dtype of the value checked.
@@ -218,3 +219,39 @@ def autograd_runs() -> Iterator[list]:
     observed by the engine itself (``minigrad.autograd.observer``): one entry per run."""
     with observe_backward(_RunCounter()) as counter:
         yield counter.runs
+
+
+def _outcome(source: str, messages: dict) -> str:
+    """``"ok"``, or the name of the error text (``messages``) that running ``source`` raises."""
+    try:
+        exec(source, {"mg": mg})  # noqa: S102 - the check's own fixed programs
+    except RuntimeError as exc:
+        for name, text in messages.items():
+            if text in str(exc):
+                return name
+        raise
+    return "ok"
+
+
+def check_predicted_outcomes(
+    predictions: Any, programs: dict, messages: dict, why: dict, *, example: str, rule: str
+) -> None:
+    """``predictions[name]`` is what program ``programs[name]`` does: ``"ok"`` or the name of
+    the error it raises (a key of ``messages``); ``why[outcome]`` says why, ``rule`` what to
+    look at. Fails on the first wrong prediction; prints nothing."""
+    outcomes = ("ok", *messages)
+    if not_written(predictions) or not isinstance(predictions, dict):
+        fail(f"write the predictions as a dict {example}")
+    names = list(programs)
+    if all(predictions.get(k) is None for k in names):
+        fail(f"no prediction yet: give one of {', '.join(outcomes)} for {names[0]} to {names[-1]}")
+    for name, source in programs.items():
+        guess = predictions.get(name)
+        if guess not in outcomes:
+            fail(
+                f"program {name}: the prediction should be one of {', '.join(outcomes)}, "
+                f"got {guess!r}"
+            )
+        actual = _outcome(source, messages)
+        if guess != actual:
+            fail(f"program {name}: you predicted {guess!r}, but {why[actual]}. {rule}")

@@ -29,7 +29,17 @@ import numpy as np
 
 import minigrad as mg
 
-from ._common import arr, autograd_runs, call, fail, fmt, not_written, passed, private_random_stream
+from ._common import (
+    arr,
+    autograd_runs,
+    call,
+    check_predicted_outcomes,
+    fail,
+    fmt,
+    not_written,
+    passed,
+    private_random_stream,
+)
 from .lesson02 import check_next_functions
 
 __all__ = [
@@ -137,7 +147,6 @@ ERROR_PROGRAMS = {
     "D": "u = mg.tensor(1.0)\n(u * 2).requires_grad_()",
     "E": "(mg.tensor(2.0) ** 2).backward()",
 }
-_OUTCOMES = ("ok", "integer", "non-leaf", "no grad")
 _MESSAGES = {
     "integer": "Only Tensors of floating point",
     "non-leaf": "you can only change requires_grad flags of leaf variables",
@@ -151,37 +160,17 @@ _WHY = {
 }
 
 
-def _outcome(source: str) -> str:
-    try:
-        exec(source, {"mg": mg})  # noqa: S102 - the check's own fixed programs
-    except RuntimeError as exc:
-        for name, text in _MESSAGES.items():
-            if text in str(exc):
-                return name
-        raise
-    return "ok"
-
-
 def check_errors(predictions: dict) -> None:
     """``predictions[name]`` is ``"ok"``, ``"integer"``, ``"non-leaf"`` or ``"no grad"``:
     what program ``ERROR_PROGRAMS[name]`` does."""
-    if not_written(predictions) or not isinstance(predictions, dict):
-        fail("write the predictions as a dict {'A': 'ok' or the error's name, ...}")
-    if all(predictions.get(k) is None for k in ERROR_PROGRAMS):
-        fail(f"no prediction yet: give one of {', '.join(_OUTCOMES)} for A to E")
-    for name, source in ERROR_PROGRAMS.items():
-        guess = predictions.get(name)
-        if guess not in _OUTCOMES:
-            fail(
-                f"program {name}: the prediction should be one of {', '.join(_OUTCOMES)}, got {guess!r}"
-            )
-        actual = _outcome(source)
-        if guess != actual:
-            fail(
-                f"program {name}: you predicted {guess!r}, but {_WHY[actual]}. Look at what "
-                "it makes: a leaf or a computed tensor, an integer or a float, with or without "
-                "a graph"
-            )
+    check_predicted_outcomes(
+        predictions,
+        ERROR_PROGRAMS,
+        _MESSAGES,
+        _WHY,
+        example="{'A': 'ok' or the error's name, ...}",
+        rule="Look at what it makes: a leaf or a computed tensor, an integer or a float, with or without a graph",
+    )
     passed("errors", "every outcome of the 5 programs predicted")
 
 

@@ -28,6 +28,7 @@ from ._common import (
     arr,
     autograd_runs,
     call,
+    check_predicted_outcomes,
     close,
     expect_close,
     fail,
@@ -62,7 +63,6 @@ BACKWARD_PROGRAMS = {
     "F": "t = mg.tensor([3.0, 4.0], requires_grad=True)\n"
     "(t * 2).backward(gradient=mg.tensor([1.0, 0.0]))",
 }
-_OUTCOMES = ("ok", "scalar", "shape")
 _MESSAGES = {
     "scalar": "grad can be implicitly created only for scalar outputs",
     "shape": "Mismatch in shape",
@@ -75,36 +75,16 @@ _WHY = {
 }
 
 
-def _outcome(source: str) -> str:
-    try:
-        exec(source, {"mg": mg})  # noqa: S102 - the check's own fixed programs
-    except RuntimeError as exc:
-        for name, text in _MESSAGES.items():
-            if text in str(exc):
-                return name
-        raise
-    return "ok"
-
-
 def check_backward_outcomes(predictions: dict) -> None:
     """``predictions[name]`` is ``"ok"``, ``"scalar"`` or ``"shape"`` for each program."""
-    if not_written(predictions) or not isinstance(predictions, dict):
-        fail("write the predictions as a dict {'A': 'ok', 'scalar' or 'shape', ...}")
-    if all(predictions.get(k) is None for k in BACKWARD_PROGRAMS):
-        fail(f"no prediction yet: give one of {', '.join(_OUTCOMES)} for A to F")
-    for name, source in BACKWARD_PROGRAMS.items():
-        guess = predictions.get(name)
-        if guess not in _OUTCOMES:
-            fail(
-                f"program {name}: the prediction should be one of {', '.join(_OUTCOMES)}, "
-                f"got {guess!r}"
-            )
-        actual = _outcome(source)
-        if guess != actual:
-            fail(
-                f"program {name}: you predicted {guess!r}, but {_WHY[actual]}. The rule is "
-                "numel() == 1, not the number of dimensions"
-            )
+    check_predicted_outcomes(
+        predictions,
+        BACKWARD_PROGRAMS,
+        _MESSAGES,
+        _WHY,
+        example="{'A': 'ok', 'scalar' or 'shape', ...}",
+        rule="The rule is numel() == 1, not the number of dimensions",
+    )
     passed("backward_outcomes", "every outcome of the 6 programs predicted")
 
 

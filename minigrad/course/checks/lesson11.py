@@ -12,11 +12,11 @@ import numpy as np
 
 import minigrad as mg
 from minigrad.autograd.engine import _count_dependencies
-from minigrad.autograd.observer import observe_backward
 
 from ._common import (
     CheckFailed,
     arr,
+    autograd_runs,
     call,
     close,
     expect_close,
@@ -81,28 +81,6 @@ def check_count_dependencies(count: Callable[[Any], dict]) -> None:
     passed("count_dependencies", "dependency counts")
 
 
-class _EngineRuns:
-    """An observer (``minigrad.autograd.observer``) that counts the engine's runs."""
-
-    def __init__(self) -> None:
-        self.runs = 0
-
-    def begin(self, task: Any) -> None:
-        self.runs += 1
-
-    def received(self, node: Any, grads: list) -> None:
-        pass
-
-    def hook(self, kind: str, node: Any, input_nr: Any, fn: Any, before: Any, after: Any) -> None:
-        pass
-
-    def step(self, node: Any, grads: list, outputs: Any) -> None:
-        pass
-
-    def end(self, error: Any) -> None:
-        pass
-
-
 def check_my_backward(my_backward: Callable[[mg.Tensor], Any]) -> None:
     """``my_backward(out)`` fills the leaves' ``.grad`` like ``out.backward()`` does, calling
     each node once, itself: without the engine (``backward()``, ``autograd.grad``)."""
@@ -114,7 +92,7 @@ def check_my_backward(my_backward: Callable[[mg.Tensor], Any]) -> None:
             leaf.register_post_accumulate_grad_hook(
                 lambda _t, i=i, runs=runs: runs.__setitem__(i, runs[i] + 1)
             )
-        with observe_backward(_EngineRuns()) as engine:
+        with autograd_runs() as engine_runs:
             try:
                 call(my_backward, out, what="my_backward(out)")
             except CheckFailed as exc:
@@ -124,7 +102,7 @@ def check_my_backward(my_backward: Callable[[mg.Tensor], Any]) -> None:
                         "gradient to pass on; call run_node(node, grad) to always get a tuple"
                     )
                 raise
-        if engine.runs:
+        if engine_runs:
             fail(
                 "my_backward ran minigrad's engine (backward() or autograd.grad): call the "
                 "nodes yourself, each once its dependency count is 0"
