@@ -16,7 +16,9 @@ dims included. The rules here:
 - views (``try_view``, ``strided``, ``expanded``): torch's strides for a view, size-1 dims
   included, where numpy may pick others;
 - a leaf's ``.grad`` (``obeys_layout_contract``): when ``AccumulateGrad`` may keep a
-  gradient as it is.
+  gradient as it is (``writeable_alias``: then on the very same memory, as torch keeps it);
+- in-place writes (``overlaps_itself``, ``overlap``): torch's memory-overlap checks before
+  an in-place op writes.
 
 Math: a layout is a permutation of the dims; the result is dense in that order.
 
@@ -33,8 +35,7 @@ from numpy.lib.stride_tricks import as_strided
 __all__ = [
     "needs_layout", "torch_layout", "index_layout", "standard", "preserved", "elem_strides",
     "strided", "try_view", "expanded", "writeable_alias", "overlaps_itself", "overlap",
-    "obeys_layout_contract",
-    "contract_copy",
+    "obeys_layout_contract", "contract_copy",
 ]  # fmt: skip
 
 
