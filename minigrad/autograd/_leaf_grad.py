@@ -45,12 +45,10 @@ _ENGINE_REFERENCES = 7
 def first_grad(variable: Tensor, grad: Tensor) -> Tensor:
     """What becomes ``variable.grad`` when it was None: ``grad`` itself, or a copy."""
     if _state.enabled:
+        if grad._requires_grad and not non_overlapping_and_dense(variable._data):
+            return clone(grad, contiguous=True)  # torch records the copy into the new .grad
         data = contract_copy(grad._data, variable._data)
-        if grad._requires_grad:  # torch records the copy into the new .grad
-            if not non_overlapping_and_dense(variable._data):
-                return clone(grad, contiguous=True)
-            return recorded_copy(grad, data)
-        return Tensor._make(data)
+        return _copied(variable, recorded_copy(grad, data) if grad._requires_grad else None, data)
     data = grad._data
     if sys.getrefcount(grad) <= _ENGINE_REFERENCES and obeys_layout_contract(data, variable._data):
         if not data.flags.writeable:
@@ -63,7 +61,16 @@ def first_grad(variable: Tensor, grad: Tensor) -> Tensor:
         stolen._vc = grad._vc
         stolen._zero = grad._zero
         return stolen
-    return Tensor._make(contract_copy(grad._data, variable._data))
+    return _copied(variable, None, contract_copy(grad._data, variable._data))
+
+
+def _copied(variable: Tensor, copy: Tensor | None, data) -> Tensor:
+    """torch's ``clone_obey_contract``: for a dense leaf ``empty_strided(...).copy_(grad)``,
+    whose in-place ``copy_`` leaves the new ``.grad`` at version 1 (a clone otherwise: 0)."""
+    out = Tensor._make(data) if copy is None else copy
+    if non_overlapping_and_dense(variable._data):
+        out._vc[0] = 1
+    return out
 
 
 def add_in_place(current: Tensor, grad: Tensor) -> None:

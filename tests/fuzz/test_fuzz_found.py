@@ -343,6 +343,18 @@ FOUND = {
         "t10 = t9.norm()",
         "t10.backward()",
     ),
+    # a leaf's first .grad under create_graph is empty_strided().copy_(grad): version 1, which
+    # version errors name
+    "first_grad_copy_is_at_version_one": (
+        "x3 = lib.tensor([0.125], dtype=lib.float32, requires_grad=True)",
+        "x4 = lib.tensor([[0.125]], dtype=lib.float32, requires_grad=True)",
+        "t7 = -(-lib.matmul(x3, x4))",
+        "t7.sum().backward(create_graph=True)",
+        "h2 = x3.grad.clamp(-4.0, 4.0).sin().sum()",
+        "gs = lib.autograd.grad(h2, [x3, x4], allow_unused=True, create_graph=True)",
+        "h3 = (gs[1] * x3).sum()",
+        "h3.backward()",
+    ),
     # a 0-d tensor and its reshape(1) view share memory with other strides: torch's partial
     # overlap error, before anything is written
     "in_place_with_a_partially_overlapping_input": (

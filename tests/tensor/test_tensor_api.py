@@ -640,3 +640,21 @@ def test_dtype_names_in_error_texts_are_torchs():
         "expand(CPUBoolType{[2, 2]}, size=[3]): the number of sizes provided (1) must be "
         "greater or equal to the number of dimensions in the tensor (2)",
     )
+
+
+@pytest.mark.parametrize(
+    "expr",
+    ["t * None", "None * t", "t + None", "None - t", "t / None", "t @ None", "t ** None",
+     "t // None", "t < None", "t == None", "t != None", "t + 'a'", "t * [1.0, 2.0]"],
+)  # fmt: skip
+def test_operators_refuse_non_numeric_operands_like_torch(expr):
+    """``t + None`` is Python's TypeError in torch (its operators return NotImplemented), not a
+    tensor of NaNs; ``t == None`` is False by identity."""
+    import minigrad
+
+    torch = require_torch()
+    ours = capture_error(lambda: eval(expr, {"t": minigrad.ones(2)}))  # noqa: S307
+    theirs = capture_error(lambda: eval(expr, {"t": torch.ones(2)}))  # noqa: S307
+    assert ours == theirs
+    if theirs is None:
+        assert repr(eval(expr, {"t": minigrad.ones(2)})) == repr(eval(expr, {"t": torch.ones(2)}))  # noqa: S307
