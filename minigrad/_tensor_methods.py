@@ -15,7 +15,6 @@ Example:
 
 from __future__ import annotations
 
-import functools
 import numbers
 
 import numpy as np
@@ -25,20 +24,6 @@ from .ops._layout import elem_strides
 from .ops._sizes import normalize_dim, shape_arg
 
 __all__ = ["TensorMethods"]
-
-
-def _operands(method):
-    """An operator with an operand that is not a tensor, a number or an array (``t + None``)
-    returns NotImplemented, so Python raises its TypeError ("unsupported operand type(s)"),
-    or compares by identity for ``==``, as torch's operators do."""
-
-    @functools.wraps(method)
-    def operator(self, other):
-        if not isinstance(other, _OPERAND_TYPES):
-            return NotImplemented
-        return method(self, other)
-
-    return operator
 
 
 class TensorMethods:
@@ -57,45 +42,55 @@ class TensorMethods:
             return steps
         return steps[normalize_dim(dim, self._data.ndim)]
 
-    # -- operators -----------------------------------------------------------------------
-    @_operands
+    # -- operators (an operand of another type gets NotImplemented: see _OPERAND_TYPES) -----
     def __add__(self, other):
+        if not isinstance(other, _OPERAND_TYPES):
+            return NotImplemented
         return ops.arithmetic.add(self, other)
 
-    @_operands
     def __radd__(self, other):
+        if not isinstance(other, _OPERAND_TYPES):
+            return NotImplemented
         return ops.arithmetic.add(self, other)
 
-    @_operands
     def __sub__(self, other):
+        if not isinstance(other, _OPERAND_TYPES):
+            return NotImplemented
         return ops.arithmetic.sub(self, other)
 
-    @_operands
     def __rsub__(self, other):
+        if not isinstance(other, _OPERAND_TYPES):
+            return NotImplemented
         return ops.arithmetic.rsub(self, other)
 
-    @_operands
     def __mul__(self, other):
+        if not isinstance(other, _OPERAND_TYPES):
+            return NotImplemented
         return ops.arithmetic.mul(self, other)
 
-    @_operands
     def __rmul__(self, other):
+        if not isinstance(other, _OPERAND_TYPES):
+            return NotImplemented
         return ops.arithmetic.mul(self, other)
 
-    @_operands
     def __truediv__(self, other):
+        if not isinstance(other, _OPERAND_TYPES):
+            return NotImplemented
         return ops.arithmetic.div(self, other)
 
-    @_operands
     def __rtruediv__(self, other):
+        if not isinstance(other, _OPERAND_TYPES):
+            return NotImplemented
         return ops.arithmetic.rdiv(self, other)
 
-    @_operands
     def __pow__(self, exponent):
+        if not isinstance(exponent, _OPERAND_TYPES):
+            return NotImplemented
         return ops.power.pow(self, exponent)
 
-    @_operands
     def __rpow__(self, base):
+        if not isinstance(base, _OPERAND_TYPES):
+            return NotImplemented
         return ops.power.pow(base, self)
 
     def __neg__(self):
@@ -107,52 +102,64 @@ class TensorMethods:
     def __abs__(self):
         return ops.piecewise.abs(self)
 
-    @_operands
     def __matmul__(self, other):
+        if not isinstance(other, _OPERAND_TYPES):
+            return NotImplemented
         return ops.linalg.matmul(self, other)
 
-    @_operands
     def __rmatmul__(self, other):
+        if not isinstance(other, _OPERAND_TYPES):
+            return NotImplemented
         return ops.linalg.matmul(other, self)
 
-    @_operands
     def __iadd__(self, other):
+        if not isinstance(other, _OPERAND_TYPES):
+            return NotImplemented
         return ops.inplace.add_(self, other)
 
-    @_operands
     def __isub__(self, other):
+        if not isinstance(other, _OPERAND_TYPES):
+            return NotImplemented
         return ops.inplace.sub_(self, other)
 
-    @_operands
     def __imul__(self, other):
+        if not isinstance(other, _OPERAND_TYPES):
+            return NotImplemented
         return ops.inplace.mul_(self, other)
 
-    @_operands
     def __itruediv__(self, other):
+        if not isinstance(other, _OPERAND_TYPES):
+            return NotImplemented
         return ops.inplace.div_(self, other)
 
-    @_operands
     def __eq__(self, other):  # type: ignore[override]
+        if not isinstance(other, _OPERAND_TYPES):
+            return NotImplemented
         return ops.compare.eq(self, other)
 
-    @_operands
     def __ne__(self, other):  # type: ignore[override]
+        if not isinstance(other, _OPERAND_TYPES):
+            return NotImplemented
         return ops.compare.ne(self, other)
 
-    @_operands
     def __lt__(self, other):
+        if not isinstance(other, _OPERAND_TYPES):
+            return NotImplemented
         return ops.compare.lt(self, other)
 
-    @_operands
     def __le__(self, other):
+        if not isinstance(other, _OPERAND_TYPES):
+            return NotImplemented
         return ops.compare.le(self, other)
 
-    @_operands
     def __gt__(self, other):
+        if not isinstance(other, _OPERAND_TYPES):
+            return NotImplemented
         return ops.compare.gt(self, other)
 
-    @_operands
     def __ge__(self, other):
+        if not isinstance(other, _OPERAND_TYPES):
+            return NotImplemented
         return ops.compare.ge(self, other)
 
     def __getitem__(self, index):
@@ -161,23 +168,27 @@ class TensorMethods:
     def __setitem__(self, index, value) -> None:
         ops.inplace.setitem(self, index, value)
 
-    @_operands
     def __floordiv__(self, other):
+        if not isinstance(other, _OPERAND_TYPES):
+            return NotImplemented
         return ops.rounding.floor_divide(self, other)
 
-    @_operands
     def __rfloordiv__(self, other):
+        if not isinstance(other, _OPERAND_TYPES):
+            return NotImplemented
         return ops.rounding.floor_divide(other, self)
 
     def __invert__(self):
         return ops.compare.logical_not(self)
 
-    @_operands
     def __and__(self, other):
+        if not isinstance(other, _OPERAND_TYPES):
+            return NotImplemented
         return ops.compare.logical_and(self, other)
 
-    @_operands
     def __or__(self, other):
+        if not isinstance(other, _OPERAND_TYPES):
+            return NotImplemented
         return ops.compare.logical_or(self, other)
 
     # -- methods mirroring torch.Tensor --------------------------------------------------
@@ -508,5 +519,7 @@ class TensorMethods:
         return ops.inplace.relu_(self)
 
 
-# what an operator accepts besides a tensor (TensorMethods covers Tensor and Parameter)
+# What an operator accepts besides a tensor (TensorMethods covers Tensor and Parameter). Any
+# other operand (t + None) gets NotImplemented, so Python raises its TypeError ("unsupported
+# operand type(s)") or compares by identity for ==, as torch's operators do.
 _OPERAND_TYPES = (TensorMethods, numbers.Number, np.generic, np.ndarray)
