@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tests.fuzz.strategies import Program
-from tests.fuzz.test_fuzz import compare
+from tests.fuzz.test_fuzz import _known_open, compare
 
 FOUND = {
     # torch's forward_op_name() keeps an overload digit other than 0: "Output 0 of
@@ -395,3 +395,35 @@ def test_program_found_by_the_fuzzer_matches_torch(name):
     program = Program(FOUND[name])
     diffs = compare(program)
     assert not diffs, program.reproducer() + "\ndifferences:\n" + "\n".join(diffs)
+
+
+# Found by the CI profile of the fuzzer and still open: minigrad's second-order matmul
+# backward copies (CloneBackward0 + UnsafeViewBackward0) a reshape torch can view; values
+# agree. tests/fuzz/test_fuzz.py (_known_open) lets exactly this graph difference pass.
+OPEN = {
+    "batched_matmul_of_a_selected_slice_second_order": (
+        "x3 = lib.tensor([[[-2.0, -2.0, -2.0]], [[-2.0, -2.0, -2.0]], [[-2.0, -2.0, -2.0]]], dtype=lib.float32, requires_grad=True)",
+        "t6 = -x3.select(1, 0)",
+        "x7 = lib.tensor([[[0.125, 0.125], [0.125, 0.125], [0.125, 0.125]], [[0.125, 0.125], [0.125, 0.125], [0.125, 0.125]]], dtype=lib.float32, requires_grad=True)",
+        "t9 = (lib.matmul(t6, x7).abs() + 0.5).log()",
+        "t9.sum().backward(create_graph=True)",
+        "h2 = (x3.grad * x3.grad).sum()",
+        "gs = lib.autograd.grad(h2, [x3], allow_unused=True, create_graph=True)",
+        "h3 = (gs[0] * gs[0]).sum()",
+        "h3.backward()",
+    ),
+}
+
+
+@pytest.mark.xfail(strict=True, reason="open: reshape layout in matmul's second-order backward")
+@pytest.mark.parametrize("name", sorted(OPEN))
+def test_open_mismatch_matches_torch(name):
+    diffs = compare(Program(OPEN[name]))
+    assert not diffs, "\n".join(diffs)
+
+
+@pytest.mark.parametrize("name", sorted(OPEN))
+def test_open_mismatch_is_only_the_known_graph_difference(name):
+    """What the fuzzer lets pass (_known_open) is this difference and nothing else."""
+    diffs = compare(Program(OPEN[name]))
+    assert not diffs or _known_open(diffs), "\n".join(diffs)
