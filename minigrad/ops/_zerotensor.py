@@ -5,6 +5,8 @@ its own kernels, and they are observable:
 
 - ``mul`` by a ZeroTensor, or ``div`` of one, is a ZeroTensor, even against inf or NaN
   (0 · inf = 0 here, where IEEE gives NaN); ``ZeroTensor + ZeroTensor`` stays one;
+- ``ZeroTensor + t`` is a copy of ``t`` (``add_zerotensor``): -0.0 stays -0.0, and the
+  result keeps ``t``'s layout, where an ordinary add would follow the first operand's;
 - it refuses in-place writes, ``numpy()`` and ``tolist()`` (with torch's errors);
 - ``AccumulateGrad`` may keep it as a leaf's ``.grad`` ("steal" it, see
   ``autograd/_leaf_grad.py``) instead of a copy.
@@ -18,9 +20,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor
+from ._layout import preserved
 from ._promotion import result_dtype
 
-__all__ = ["zero_tensor", "as_zero"]
+__all__ = ["zero_tensor", "as_zero", "add_zero"]
 
 
 def zero_tensor(shape: tuple, dtype) -> Tensor:
@@ -47,6 +50,21 @@ def as_zero(out: Tensor, a, b) -> Tensor:
     plain_a, plain_b = (Tensor._make(np.asarray(_value(v))) for v in (a, b))
     if result_dtype(plain_a, plain_b).np == out._data.dtype:
         out._zero = True
+    return out
+
+
+def add_zero(data: np.ndarray, x, y, zero_x: bool, alpha) -> np.ndarray:
+    """``x + alpha·y`` (computed by numpy as ``data``) where exactly one operand is a
+    ZeroTensor: torch's ``add_zerotensor`` copies the other one (``_to_copy`` of it expanded to
+    the result's shape), so its values and its layout survive (times ``alpha`` if it is ``y``).
+
+    Math: 0 + alpha·y = alpha·y and x + alpha·0 = x, bit for bit (numpy's 0 + -0.0 is +0.0).
+    Example: a ZeroTensor plus a transposed gradient keeps the transposed strides.
+    """
+    other = np.broadcast_to(np.asarray(y if zero_x else x, dtype=data.dtype), data.shape)
+    out = preserved(np.array(other), other)
+    if zero_x and alpha != 1:
+        out = preserved(out * alpha, out)
     return out
 
 

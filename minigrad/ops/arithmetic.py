@@ -16,7 +16,7 @@ from ..autograd.saved import SavedAttr, save, save_result
 from ..tensor import Tensor
 from ._elementwise import binary_operands, float_data, laid_out, unary_result, wrap_scalar
 from ._promotion import is_scalar
-from ._zerotensor import as_zero
+from ._zerotensor import add_zero, as_zero
 from .record import record
 
 __all__ = [
@@ -104,12 +104,15 @@ def add(a, b, alpha=1) -> Tensor:
         a, b = b, a  # a Python scalar on the left: torch calls add(tensor, scalar)
     x, y = binary_operands(a, b)
     data = x + y if alpha == 1 else x + alpha * y
-    if data.ndim > 1:
+    zero_a, zero_b = a._zero, getattr(b, "_zero", False)
+    if zero_a != zero_b:
+        data = add_zero(data, x, y, zero_a, alpha)  # torch: a copy of the other operand
+    elif data.ndim > 1:
         data = laid_out(data, x, y)
     out = record(data, AddBackward0, (a, wrap_scalar(b)))
     if out._grad_fn is not None:
         out._grad_fn.s_alpha = alpha
-    if a._zero and getattr(b, "_zero", False):
+    if zero_a and zero_b:
         out._zero = True  # torch: ZeroTensor + ZeroTensor stays one
     return out
 

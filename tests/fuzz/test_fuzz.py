@@ -269,29 +269,10 @@ def compare(program: Program) -> list[str]:
     return diffs
 
 
-def _known_open(diffs: list[str]) -> bool:
-    """The one mismatch known and still open (tests/fuzz/test_fuzz_found.py keeps it as a
-    strict xfail): only the graph differs, and only where minigrad's second-order matmul
-    backward reshapes a transposed sum by copying (CloneBackward0 + UnsafeViewBackward0)
-    where torch's layout lets it view (ViewBackward0). Values, errors and all else agree."""
-    if not diffs or not all(d.startswith("graph:") for d in diffs):
-        return False
-    for d in diffs:
-        ours, theirs = (line.split(":", 1)[1] for line in d.splitlines()[1:3])
-        extra = ours.count("UnsafeViewBackward0") - theirs.count("UnsafeViewBackward0")
-        if extra <= 0 or ours.count("CloneBackward0") - theirs.count("CloneBackward0") != extra:
-            return False
-        if theirs.count("'ViewBackward0'") - ours.count("'ViewBackward0'") != extra:
-            return False
-    return True
-
-
 def check(program: Program) -> None:
     """Run ``program`` in both libraries and fail with a reproducer if anything differs."""
     note(program.reproducer())
     diffs = compare(program)
-    if _known_open(diffs):
-        return
     assert not diffs, (
         "minigrad and torch differ on this program:\n"
         + program.reproducer()

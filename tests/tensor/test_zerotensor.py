@@ -232,3 +232,21 @@ def test_which_grads_stay_zerotensors_matches_torch(chain, dtype, shape):
         CHAINS[chain](lib, x).sum().backward()
         seen.append(lib._is_zerotensor(x.grad))
     assert seen[0] == seen[1]
+
+
+def _sums_with_a_zerotensor(lib):
+    """``add_zerotensor`` copies the other operand: its -0.0 and its strides survive."""
+    x = lib.ones(2, 3, requires_grad=True)
+    z = lib.autograd.grad(x.sgn().sum(), x)[0]
+    w = lib.tensor([[-0.0, 1.0], [2.0, -0.0], [3.0, 4.0]]).t()  # strides (1, 2)
+    return [z + w, w + z, lib.add(z, w, alpha=2), z + 2.0, z + w[0], w[:, :1] + z, z.double() + w]
+
+
+def test_adding_a_zerotensor_copies_the_other_operand_like_torch():
+    """Found by the fuzzer: an engine buffer ``ZeroTensor + gradient`` laid out row-major
+    made matmul's second-order backward copy (CloneBackward0) where torch views."""
+    torch = require_torch()
+    for ours, theirs in zip(_sums_with_a_zerotensor(minigrad), _sums_with_a_zerotensor(torch)):
+        assert ours.stride() == theirs.stride()
+        assert str(ours) == str(theirs)  # prints -0. where numpy's 0 + -0.0 gives 0.
+    assert str(_sums_with_a_zerotensor(minigrad)[0][0, 0].item()) == "-0.0"
