@@ -57,6 +57,7 @@ from .anomaly_mode import watch as _watch_for_anomalies
 from .grad_mode import _state
 from .graph import Node, running_tasks
 from .hooks import check_hook_result, check_hook_tuple
+from .input_buffer import add_to_buffer
 from .observer import current_observer
 from .reentrant import run_on_fresh_thread, stack_is_deep
 
@@ -229,14 +230,20 @@ def _run(task: GraphTask, observer) -> None:
             outputs = _call_function(node, grads, keep_graph, observer)
         # Pass each output along its edge: add it to what the child received so far, and
         # count the edge as delivered; the child is ready once all its edges delivered.
-        for (child, nr), g in zip(node.next_functions, outputs):
+        edges = node.next_functions
+        for i in range(len(edges)):  # indexed: no iterator keeps a reference to a gradient
+            child, nr = edges[i]
+            g = outputs[i]
             if child is None or (reached is not None and child not in reached):
                 continue
             buf = buffers.get(child)
             if buf is None:  # one slot per output of the child
                 buf = buffers[child] = [None] * (len(child._out_meta) or 1)
             if g is not None:
-                buf[nr] = g if buf[nr] is None else add(buf[nr], g)
+                if buf[nr] is None:
+                    buf[nr] = g
+                else:
+                    add_to_buffer(buf, nr, g, outputs, i, observer)  # buf[nr] += g
             left = deps[child] - 1
             deps[child] = left
             if left == 0:
