@@ -447,6 +447,8 @@ EXTREME_EMPTY = (
     "{}(): Expected reduction dim to be specified for input.numel() == 0. Specify the "
     "reduction dim with the 'dim' argument."
 )
+# IndexError: max(dim), min(dim), median(dim) along a dim of size 0
+EXTREME_EMPTY_DIM = "{}(): Expected reduction dim {} to have non-zero size."
 CLAMP_NO_BOUNDS = "torch.clamp: At least one of 'min' or 'max' must not be None"
 
 # -- nn ------------------------------------------------------------------------------------------

@@ -92,5 +92,5 @@ def median(a: Tensor, dim=None, keepdim: bool = False):
             out._grad_fn.s_self = save(a)
             out._grad_fn.s_result = save_result(out)
         return out
-    out, indices = select_along(a, dim, keepdim, _lower_median_index, MedianBackward1)
+    out, indices = select_along(a, dim, keepdim, _lower_median_index, MedianBackward1, "median")
     return return_types_median(out, indices)

@@ -251,7 +251,7 @@ class MinBackward0(MaxBackward0):
 
 def _extreme(a: Tensor, dim, keepdim: bool, is_max: bool):
     data = a._data
-    if data.size == 0:
+    if data.size == 0 and dim is None:
         raise RuntimeError(_errors.EXTREME_EMPTY.format("max" if is_max else "min"))
     if dim is None:
         value = np.max(data) if is_max else np.min(data)
@@ -262,16 +262,19 @@ def _extreme(a: Tensor, dim, keepdim: bool, is_max: bool):
         return out
     pick = np.argmax if is_max else np.argmin
     out, indices = select_along(a, dim, keepdim, lambda x, d: pick(x, axis=d, keepdims=True),
-                                MaxBackward0 if is_max else MinBackward0)  # fmt: skip
+                                MaxBackward0 if is_max else MinBackward0,
+                                "max" if is_max else "min")  # fmt: skip
     return (return_types_max if is_max else return_types_min)(out, indices)
 
 
-def select_along(a: Tensor, dim: int, keepdim: bool, index_of, node_cls) -> tuple:
-    """``(values, indices)`` of one element per slice along ``dim`` (max, min, median):
-    ``index_of(data, d)`` gives the chosen indices (keepdims); ``node_cls`` scatters the
-    gradient back to them."""
+def select_along(a: Tensor, dim: int, keepdim: bool, index_of, node_cls, name: str) -> tuple:
+    """``(values, indices)`` of one element per slice along ``dim`` (``name``: max, min,
+    median): ``index_of(data, d)`` gives the chosen indices (keepdims); ``node_cls``
+    scatters the gradient back to them. Other dims may be empty; ``dim`` itself may not."""
     data = a._data
     d = normalize_dim(dim, data.ndim)
+    if data.ndim and data.shape[d] == 0:
+        raise IndexError(_errors.EXTREME_EMPTY_DIM.format(name, d))
     if data.ndim == 0:
         idx, values = np.zeros((), dtype=np.int64), data.copy()
     else:

@@ -401,6 +401,22 @@ FOUND = {
         "h3 = (gs[0] * gs[0]).sum()",
         "h3.backward()",
     ),
+    # max(dim) of a tensor empty only along another dim is an empty result, not an error
+    "max_along_a_nonempty_dim_of_an_empty_tensor": (
+        "x1 = lib.tensor([[[0.125]]], dtype=lib.float32, requires_grad=True)",
+        "t2 = -x1",
+        "t3 = t2.diagonal(1, 0, 1)",
+        "t4 = t3.max(dim=0, keepdim=True).values",
+        "t4.sum().backward(retain_graph=True, inputs=[x1])",
+        "t4.sum().backward(inputs=[x1])",
+    ),
+    # max(dim) along an empty dim: torch's IndexError naming the dim (shrunk by hand from a
+    # longer program whose only difference this was)
+    "max_along_an_empty_dim": (
+        "x1 = lib.tensor([0.125, 0.125, 0.125], dtype=lib.float32, requires_grad=True)",
+        "t2 = x1.split([3, 0], 0)[1]",
+        "t3 = t2.max(dim=0, keepdim=True).values",
+    ),
 }
 
 
