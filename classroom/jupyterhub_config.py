@@ -1,0 +1,117 @@
+"""JupyterHub for a class taking the minigrad course: ``make classroom`` starts it for a trial.
+
+One OS user runs everything: each learner gets a JupyterLab server of the project's ``.venv``
+in their own folder, ``<state>/learners/<name>``, which holds a copy of the learner notebooks
+made on first start (never overwriting what is there). Only 127.0.0.1 is bound; the cookie
+secret, the proxy's token and the optional shared password are generated into the state
+folder on first start and never committed. Settings come from ``MINIGRAD_HUB_*`` environment
+variables (see ``classroom/hub.py``).
+
+    .venv/bin/python -m jupyterhub -f classroom/jupyterhub_config.py
+"""
+
+import sys
+from pathlib import Path
+
+# The repository, so that `classroom.hub` and `tools` import from the hub process.
+REPO = str(Path(__file__).resolve().parents[1])
+if REPO not in sys.path:
+    sys.path.insert(0, REPO)
+
+from classroom import hub  # noqa: E402
+from tools.lab import QUIET_LAB, lab_settings  # noqa: E402
+
+c = get_config()  # noqa: F821 (JupyterHub defines it when it loads this file)
+
+STATE = hub.state_dir()
+LEARNER_OFF = (
+    "jupyter_lsp",
+    "nbgrader.server_extensions.formgrader",
+    "nbgrader.server_extensions.course_list",
+)
+PYTHON = str(hub.venv_python())
+
+# --- network: loopback only -------------------------------------------------------------------
+c.JupyterHub.ip = hub.HOST
+c.JupyterHub.port = hub.env_int("MINIGRAD_HUB_PORT", 8000)
+c.JupyterHub.hub_ip = hub.HOST
+c.JupyterHub.hub_port = hub.env_int("MINIGRAD_HUB_API_PORT", 8081)
+c.ConfigurableHTTPProxy.api_url = (
+    f"http://{hub.HOST}:{hub.env_int('MINIGRAD_HUB_PROXY_API_PORT', 8001)}"
+)
+c.ConfigurableHTTPProxy.command = [str(hub.PROXY_BIN)]
+c.ConfigurableHTTPProxy.pid_file = str(STATE / "proxy.pid")
+
+# --- state and secrets: generated here, in the (gitignored) state folder ----------------------
+c.JupyterHub.db_url = f"sqlite:///{STATE / 'jupyterhub.sqlite'}"
+c.JupyterHub.cookie_secret_file = str(STATE / "cookie_secret")
+hub.secret(STATE / "cookie_secret")  # written owner-only before JupyterHub reads it
+c.ConfigurableHTTPProxy.auth_token = hub.secret(STATE / "proxy_token")
+c.JupyterHub.pid_file = str(STATE / "jupyterhub.pid")
+
+# --- who may log in: a trial authenticator ----------------------------------------------------
+if hub.env_int("MINIGRAD_HUB_SHARED_PASSWORD", 0):
+    # Any name, one generated password for the whole class (JupyterHub's successor of
+    # DummyAuthenticator's password).
+    c.JupyterHub.authenticator_class = "shared-password"
+    c.SharedPasswordAuthenticator.user_password = hub.secret(STATE / "password", 8)
+else:
+    c.JupyterHub.authenticator_class = "dummy"  # any name, any password: trial only
+c.Authenticator.allow_all = True
+
+# --- the learners' servers --------------------------------------------------------------------
+c.JupyterHub.spawner_class = "jupyterhub.spawner.SimpleLocalProcessSpawner"
+c.SimpleLocalProcessSpawner.home_dir_template = str(STATE / "learners" / "{username}")
+c.Spawner.pre_spawn_hook = hub.pre_spawn_hook
+# The venv's python by absolute path: its kernels run the same interpreter (the default
+# kernel is the server's own sys.executable), with minigrad and the course installed.
+c.Spawner.cmd = [PYTHON, "-m", "jupyterhub.singleuser"]
+c.Spawner.default_url = f"/lab/tree/{hub.START_LESSON}"
+c.Spawner.environment = {
+    # tools.lab.keep_flipbooks (the pre-save hook) imports from the repository.
+    "PYTHONPATH": REPO,
+    "PATH": f"{Path(PYTHON).parent}:/usr/local/bin:/usr/bin:/bin",
+}
+c.Spawner.args = [
+    *QUIET_LAB,
+    f"--LabApp.app_settings_dir={lab_settings(STATE / 'lab-settings')}",
+    "--ContentsManager.pre_save_hook=tools.lab.keep_flipbooks",
+    # Off in learners' servers, each costing every start time and memory: language servers
+    # (for code files, not notebooks) and nbgrader's teacher-side pages (the formgrader and
+    # the course list). The learner's side of nbgrader (assignment list, validate) stays.
+    *(f"--ServerApp.jpserver_extensions={ext}=False" for ext in LEARNER_OFF),
+    *(["--ServerApp.allow_root=True"] if hub.is_root() else []),
+]
+# A loaded machine starts servers slowly; JupyterHub's 30 s/60 s defaults fail them.
+c.Spawner.http_timeout = 120
+c.Spawner.start_timeout = 180
+
+# --- how many at once -------------------------------------------------------------------------
+c.JupyterHub.active_server_limit = hub.env_int("MINIGRAD_HUB_ACTIVE_SERVER_LIMIT", 60)
+c.JupyterHub.concurrent_spawn_limit = hub.env_int("MINIGRAD_HUB_CONCURRENT_SPAWN_LIMIT", 8)
+# Refused learners are told to retry soon (Retry-After): a spawn here takes seconds, not the
+# 30-60 s JupyterHub suggests by default. The trait is not configurable in JupyterHub 6.1, but
+# tornado_settings override the value it hands its handlers.
+c.JupyterHub.tornado_settings = {"spawn_throttle_retry_range": (2, 6)}
+
+# --- idle servers are stopped by jupyterhub-idle-culler, a hub service ------------------------
+c.JupyterHub.services = [
+    {
+        "name": "idle-culler",
+        "command": [
+            PYTHON,
+            "-m",
+            "jupyterhub_idle_culler",
+            f"--timeout={hub.env_int('MINIGRAD_HUB_CULL_IDLE', 3600)}",
+            "--cull-every=60",
+        ],
+    }
+]
+c.JupyterHub.load_roles = [
+    {
+        "name": "idle-culler",
+        "description": "Stop learners' servers that have been idle",
+        "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
+        "services": ["idle-culler"],
+    }
+]
