@@ -23,7 +23,11 @@ from __future__ import annotations
 
 import os
 import secrets
+import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from nbformat.sign import NotebookNotary
@@ -116,3 +120,19 @@ def pre_spawn_hook(spawner) -> None:
 def is_root() -> bool:
     """Whether the hub runs as root (containers, CI): JupyterLab then needs ``allow_root``."""
     return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 120) -> None:
+    """Poll the hub's API through the proxy until it answers (bounded)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"JupyterHub exited with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/hub/api/", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.25)
+    raise TimeoutError(f"JupyterHub did not answer at {url} within {timeout:.0f} s")

@@ -107,17 +107,10 @@ class Hub:
 
     def wait_ready(self, timeout: float = 60) -> None:
         """Until the hub answers through the proxy (its route added)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"the hub exited ({self.proc.returncode}):\n{self.log_tail()}")
-            try:
-                if requests.get(f"{self.url}/hub/api/", timeout=2).status_code == 200:
-                    return
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.2)
-        raise TimeoutError(f"the hub did not answer within {timeout} s:\n{self.log_tail()}")
+        try:
+            hubconf.wait_until_up(self.url, self.proc, timeout)
+        except (RuntimeError, TimeoutError) as exc:
+            raise RuntimeError(f"{exc}:\n{self.log_tail()}") from exc
 
     def processes(self) -> dict[int, str]:
         """The hub's processes now (pid -> command line); remembered for :meth:`stop`."""

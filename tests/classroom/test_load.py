@@ -20,6 +20,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import requests
 
 from classroom import hub as hubconf
 
@@ -31,7 +32,7 @@ LEARNERS = 20
 LESSON = "02_the_graph.ipynb"
 SOLVED = hubconf.REPO / "course" / LESSON
 # Servers starting at once: a 2-core machine starts a few faster than 20 that share the cores.
-SPAWN_LIMIT = 6
+SPAWN_LIMIT = 20
 CLASS_DEADLINE = 360  # seconds for the whole class to log in and run the lesson
 
 
@@ -59,6 +60,9 @@ def run_lesson(learner: Learner, deadline: float):
     and what each cell printed."""
     learner.login(learner.hub.password)
     learner.start(deadline)
+    # JupyterLab opens on lesson 00 (the hub's default_url).
+    landing = requests.get(learner.server + "/", headers=learner.headers, allow_redirects=False)
+    assert landing.headers["Location"].startswith(f"/user/{learner.name}/lab/tree/00_start_here")
     # The learner's own copy, as their server has it: copied by the hub on first start, trusted.
     nb = learner.contents(LESSON)["content"]
     cells = before_exercises(nb)
