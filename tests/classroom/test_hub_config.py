@@ -124,3 +124,19 @@ def test_config_authenticator(config, monkeypatch, tmp_path):
     password = (tmp_path / "state" / "password").read_text()
     assert shared.SharedPasswordAuthenticator.user_password == password
     assert len(password) == 16  # generated, never a default
+
+
+def test_z2jh_values_follow_the_local_hub(config):
+    """classroom/z2jh-values.yaml (not deployed here) says what the local config says."""
+    yaml = pytest.importorskip("yaml")
+    values = yaml.safe_load((hub.CLASSROOM / "z2jh-values.yaml").read_text())
+    assert values["singleuser"]["defaultUrl"] == config.Spawner.default_url
+    hub_config = values["hub"]["config"]
+    for limit in ("active_server_limit", "concurrent_spawn_limit"):
+        assert hub_config["JupyterHub"][limit] == config.JupyterHub[limit]
+    server_args = [
+        a for a in config.Spawner.args if "app_settings_dir" not in a and "root" not in a
+    ]
+    assert hub_config["KubeSpawner"]["args"] == server_args
+    assert values["cull"]["enabled"] and values["cull"]["timeout"] == 3600
+    assert "cookieSecret" not in values["hub"] and "secretToken" not in values["proxy"]
