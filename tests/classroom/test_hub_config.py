@@ -91,6 +91,7 @@ def test_config_learners_servers(config):
     assert config.Spawner.pre_spawn_hook is hub.pre_spawn_hook
     python = Path(config.Spawner.cmd[0])
     assert python.is_absolute() and python == hub.venv_python()
+    assert config.Spawner.cmd[1:] == ["-m", "classroom.singleuser"]
     assert config.Spawner.default_url == "/lab/tree/00_start_here.ipynb"
     page = hub.CLASSROOM / "learner-config" / "labconfig" / "page_config.json"
     assert config.Spawner.environment["JUPYTER_CONFIG_PATH"] == str(page.parents[1])
@@ -131,6 +132,7 @@ def test_z2jh_values_follow_the_local_hub(config):
     yaml = pytest.importorskip("yaml")
     values = yaml.safe_load((hub.CLASSROOM / "z2jh-values.yaml").read_text())
     assert values["singleuser"]["defaultUrl"] == config.Spawner.default_url
+    assert values["singleuser"]["cmd"] == ["python", *config.Spawner.cmd[1:]]
     hub_config = values["hub"]["config"]
     for limit in ("active_server_limit", "concurrent_spawn_limit"):
         assert hub_config["JupyterHub"][limit] == config.JupyterHub[limit]
