@@ -16,6 +16,7 @@ variable                               meaning                                  
 ``MINIGRAD_HUB_ACTIVE_SERVER_LIMIT``   learner servers running at once             60
 ``MINIGRAD_HUB_CONCURRENT_SPAWN_LIMIT``  servers starting at once                  8
 ``MINIGRAD_HUB_CULL_IDLE``             seconds idle before a server is stopped     3600
+``MINIGRAD_HUB_CULL_EVERY``            seconds between two looks of the culler     60
 =====================================  ==========================================  =========
 """
 

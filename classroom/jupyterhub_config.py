@@ -110,7 +110,7 @@ c.JupyterHub.services = [
             "-m",
             "jupyterhub_idle_culler",
             f"--timeout={hub.env_int('MINIGRAD_HUB_CULL_IDLE', 3600)}",
-            "--cull-every=60",
+            f"--cull-every={hub.env_int('MINIGRAD_HUB_CULL_EVERY', 60)}",
         ],
     }
 ]

@@ -260,3 +260,20 @@ def test_a_full_or_busy_hub_refuses_new_servers(tiny_hub: Hub):
     first.stop()
     second.start(deadline=time.monotonic() + 120)
     second.stop()
+
+
+def test_idle_servers_are_culled(tmp_path):
+    """jupyterhub-idle-culler, a hub service with only its role's scopes, stops idle servers."""
+    hub = Hub(tmp_path / "culling-hub", cull_idle=4, cull_every=2)
+    try:
+        hub.wait_ready()
+        learner = Learner(hub, "idle")
+        learner.login(hub.password)
+        learner.start(deadline=time.monotonic() + 120)
+        deadline = time.monotonic() + 90
+        while learner.api(f"{hub.url}/hub/api/users/idle")["servers"]:
+            assert time.monotonic() < deadline, f"not culled:\n{hub.log_tail()}"
+            time.sleep(0.5)
+        assert "Culling server idle" in hub.log_path.read_text()
+    finally:
+        hub.stop()
