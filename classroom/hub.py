@@ -64,7 +64,8 @@ def env_int(name: str, default: int) -> int:
 def state_dir() -> Path:
     """The hub's state folder (created): database, secrets, learners' folders. Gitignored."""
     path = Path(os.environ.get("MINIGRAD_HUB_STATE") or CLASSROOM / ".state").resolve()
-    path.mkdir(parents=True, exist_ok=True)
+    # Owner-only: it holds the database of tokens and every learner's work.
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
 
 

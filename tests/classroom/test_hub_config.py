@@ -68,6 +68,7 @@ def test_config_binds_loopback_only(config):
 
 def test_config_secrets_are_generated_into_the_state_folder(config, tmp_path):
     state = tmp_path / "state"
+    assert state.stat().st_mode & 0o777 == 0o700
     assert config.JupyterHub.cookie_secret_file == str(state / "cookie_secret")
     assert config.ConfigurableHTTPProxy.auth_token == (state / "proxy_token").read_text()
     assert config.JupyterHub.db_url == f"sqlite:///{state / 'jupyterhub.sqlite'}"
