@@ -14,7 +14,7 @@ variable                               meaning                                  
 ``MINIGRAD_HUB_PROXY_API_PORT``        the proxy's REST API port                   8001
 ``MINIGRAD_HUB_SHARED_PASSWORD``       ``1``: one generated password for everyone  unset: any password
 ``MINIGRAD_HUB_ACTIVE_SERVER_LIMIT``   learner servers running at once             60
-``MINIGRAD_HUB_CONCURRENT_SPAWN_LIMIT``  servers starting at once                  8
+``MINIGRAD_HUB_CONCURRENT_SPAWN_LIMIT``  servers starting at once                  2 per core
 ``MINIGRAD_HUB_CULL_IDLE``             seconds idle before a server is stopped     3600
 ``MINIGRAD_HUB_CULL_EVERY``            seconds between two looks of the culler     60
 =====================================  ==========================================  =========
@@ -59,6 +59,11 @@ def env_int(name: str, default: int) -> int:
     """An integer setting from the environment (``default`` when unset or empty)."""
     value = os.environ.get(name, "").strip()
     return int(value) if value else default
+
+
+def spawn_limit_default() -> int:
+    """Servers starting at once, by default: two per CPU core (4 on 2 cores)."""
+    return 2 * (os.cpu_count() or 1)
 
 
 def state_dir() -> Path:

@@ -78,7 +78,7 @@ def run_lesson(learner: Learner, deadline: float):
 
 @pytest.fixture(scope="module")
 def class_hub(tmp_path_factory):
-    # The config's own concurrent_spawn_limit (8 starting at once); full at 20 servers.
+    # The config's own concurrent_spawn_limit (two per core); full at 20 servers.
     hub = Hub(tmp_path_factory.mktemp("class-hub"), active_server_limit=LEARNERS)
     try:
         hub.wait_ready()
