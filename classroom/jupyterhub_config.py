@@ -96,8 +96,9 @@ c.Spawner.start_timeout = 180
 # --- how many at once -------------------------------------------------------------------------
 c.JupyterHub.active_server_limit = hub.env_int("MINIGRAD_HUB_ACTIVE_SERVER_LIMIT", 60)
 # Servers starting at once: a start is CPU work, so a few at a time finish sooner than many
-# sharing the cores. Measured with 20 learners on 2 cores (tests/classroom/test_load.py),
-# login -> first cell p50/p95 (one run each): 2 at once 34/60 s, 4: 24/41 s, 8: 32/45 s.
+# sharing the cores, and too few leave cores idle while refused learners wait to retry.
+# Measured with 20 learners on 2 cores (tests/classroom/test_load.py), login -> first cell
+# p50/p95: 2 at once 34/60 s; 4 at once 24/41, 29/44, 24/40 s (three runs); 8 at once 32/45 s.
 c.JupyterHub.concurrent_spawn_limit = hub.env_int(
     "MINIGRAD_HUB_CONCURRENT_SPAWN_LIMIT", hub.spawn_limit_default()
 )
