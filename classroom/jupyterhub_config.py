@@ -47,6 +47,7 @@ c.ConfigurableHTTPProxy.api_url = (
     f"http://{hub.HOST}:{hub.env_int('MINIGRAD_HUB_PROXY_API_PORT', 8001)}"
 )
 c.ConfigurableHTTPProxy.command = [str(hub.PROXY_BIN)]
+c.Spawner.ip = hub.HOST  # the learners' servers too (JupyterHub's default, said explicitly)
 c.ConfigurableHTTPProxy.pid_file = str(STATE / "proxy.pid")
 
 # --- state and secrets: generated here, in the (gitignored) state folder ----------------------

@@ -20,6 +20,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psutil
 import requests
 import websocket
 
@@ -59,6 +60,18 @@ def memory_mb(pid: int) -> tuple[float, float]:
         if key in ("Rss", "Pss"):
             values[key] = int(rest.split()[0]) / 1024
     return values["Rss"], values["Pss"]
+
+
+def listening(pids: list[int]) -> set[str]:
+    """The addresses (ip:port) on which these processes accept TCP connections."""
+    found = set()
+    for pid in pids:
+        try:
+            conns = psutil.Process(pid).net_connections(kind="inet")
+        except psutil.NoSuchProcess:
+            continue
+        found |= {f"{c.laddr.ip}:{c.laddr.port}" for c in conns if c.status == psutil.CONN_LISTEN}
+    return found
 
 
 def cpu_seconds(pid: int) -> float:
@@ -215,6 +228,8 @@ class Learner:
                         raise RuntimeError(f"{self.name}: spawn failed: {event['message']}")
                     if event.get("ready"):
                         self.times["ready"] = time.monotonic()
+                        # Known while the hub lives: stopped even if the hub dies first.
+                        self.hub.processes()
                         return
         raise RuntimeError(f"{self.name}: the progress stream ended before the server was ready")
 

@@ -62,7 +62,7 @@ def config(tmp_path, monkeypatch):
 
 
 def test_config_binds_loopback_only(config):
-    assert config.JupyterHub.ip == config.JupyterHub.hub_ip == "127.0.0.1"
+    assert config.JupyterHub.ip == config.JupyterHub.hub_ip == config.Spawner.ip == "127.0.0.1"
     assert config.ConfigurableHTTPProxy.api_url.startswith("http://127.0.0.1:")
     assert config.ConfigurableHTTPProxy.command == [str(hub.PROXY_BIN)]
 

@@ -24,7 +24,7 @@ import requests
 
 from classroom import hub as hubconf
 
-from .hubclient import Hub, Learner, cpu_seconds, memory_mb, percentile, text_of
+from .hubclient import Hub, Learner, cpu_seconds, listening, memory_mb, percentile, text_of
 
 pytestmark = pytest.mark.classroom
 
@@ -122,6 +122,10 @@ def test_a_class_of_twenty(class_hub: Hub, capsys):
             assert compared >= len(solved) - 2, compared
 
         figures = class_figures(hub, learners)
+        # Loopback only: the hub, the proxy, 20 servers and 20 kernels, while all are busy.
+        sockets = listening([hub.proc.pid, *hub.processes()])
+        assert len(sockets) > 2 * LEARNERS
+        assert {s.rsplit(":", 1)[0] for s in sockets} == {"127.0.0.1"}, sockets
         # The 20 simulated browsers run on the same cores as the hub, unlike a real class's.
         figures["cpu_s"]["test_client"] = round(time.process_time() - client_cpu)
     finally:
