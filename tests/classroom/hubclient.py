@@ -96,6 +96,10 @@ class Hub:
     """The class hub in ``state`` (a fresh folder), with ``MINIGRAD_HUB_*`` overrides."""
 
     def __init__(self, state: Path, **settings: int) -> None:
+        if not hubconf.PROXY_BIN.exists():
+            raise FileNotFoundError(
+                f"{hubconf.PROXY_BIN} is missing: `make venv` installs it (npm ci in classroom/)"
+            )
         self.state = state
         self.port = free_port()
         self.url = f"http://{hubconf.HOST}:{self.port}"
