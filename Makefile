@@ -4,6 +4,8 @@
 #   course -> minigrad[course]          JupyterLab, diagrams, widgets; no torch, no test tools
 #   test   -> minigrad[test]            + pytest, ruff, nbval, playwright, torch==2.13.0
 #   bench  -> minigrad[test,bench]      + micrograd, torchviz, pyinstrument
+#   classroom -> minigrad[classroom]    the course + JupyterHub, idle culler, nbgrader; and
+#                                       configurable-http-proxy (npm ci in classroom/)
 # `make course` after `make test` reuses the venv; `make test` after `make course` only adds.
 # The tools in tools/ (launcher, static site, notebook tooling) run from this folder.
 
@@ -13,6 +15,9 @@ PY      := $(VENV)/bin/python
 COURSE_STAMP := $(VENV)/.installed-course
 TEST_STAMP   := $(VENV)/.installed-test
 BENCH_STAMP  := $(VENV)/.installed-bench
+CLASSROOM_STAMP := $(VENV)/.installed-classroom
+# configurable-http-proxy for the class hub, from npm at the versions of package-lock.json.
+PROXY_INSTALL := cd classroom && npm ci --no-audit --no-fund --loglevel=error
 PIP     := $(PY) -m pip install --quiet --disable-pip-version-check --progress-bar off
 # Extra arguments for pip, e.g. PIP_ARGS="--extra-index-url <a CPU-only torch index>"
 PIP_ARGS ?=
@@ -20,7 +25,7 @@ PIP_ARGS ?=
 ARGS    ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help course html venv demo test execute learner lint format bench clean fuzz
+.PHONY: help course html venv demo test execute learner lint format bench clean fuzz classroom
 
 help: ## list the targets
 	@echo "minigrad -- make targets (each one creates .venv on first use):"
@@ -40,20 +45,33 @@ $(COURSE_STAMP): pyproject.toml | $(PY)
 	@touch $@
 
 # ... plus the test tools and torch, the oracle (always pinned in pyproject.toml). Whatever
-# [course] installed stays; pip adds the rest. [test] contains [course], so its stamp is set too.
-$(TEST_STAMP): pyproject.toml | $(PY)
+# [course] installed stays; pip adds the rest. [test] contains [course] and [classroom], so
+# their stamps are set too; the proxy is installed for the class hub's load test.
+$(TEST_STAMP): pyproject.toml classroom/package-lock.json | $(PY)
 	@echo "Installing minigrad[test] into $(VENV) (torch is large; this takes a while once)..."
 	$(PIP) $(PIP_ARGS) -e ".[test]"
+	$(PROXY_INSTALL)
+	@touch $@ $(COURSE_STAMP) $(CLASSROOM_STAMP)
+
+# The class hub: JupyterHub, its idle culler and nbgrader, with the course; and the proxy.
+$(CLASSROOM_STAMP): pyproject.toml classroom/package-lock.json | $(PY)
+	@echo "Installing minigrad[classroom] and configurable-http-proxy (npm)..."
+	$(PIP) $(PIP_ARGS) -e ".[classroom]"
+	$(PROXY_INSTALL)
 	@touch $@ $(COURSE_STAMP)
 
 # Installed together with [test] so that torchviz gets the pinned torch, not the latest.
 $(BENCH_STAMP): pyproject.toml | $(PY)
 	@echo "Installing minigrad[test,bench] into $(VENV)..."
 	$(PIP) $(PIP_ARGS) -e ".[test,bench]"
-	@touch $@ $(TEST_STAMP) $(COURSE_STAMP)
+	$(PROXY_INSTALL)
+	@touch $@ $(TEST_STAMP) $(COURSE_STAMP) $(CLASSROOM_STAMP)
 
 course: $(COURSE_STAMP) ## open the course in JupyterLab (127.0.0.1, token printed; Ctrl-C stops it)
 	$(PY) -m tools.lab $(ARGS)
+
+classroom: $(CLASSROOM_STAMP) ## a class hub (JupyterHub) on 127.0.0.1:8000 for a trial run
+	$(PY) -m classroom $(ARGS)
 
 html: $(COURSE_STAMP) ## execute every lesson and write an offline static HTML copy into site/
 	$(PY) -m tools.site $(ARGS)
