@@ -49,6 +49,7 @@ __all__ = [
     "load_config",
     "make_course",
     "generate",
+    "nbgrader_env",
     "tools_on_path",
     "learner_copy",
     "learner_copies",
@@ -98,12 +99,19 @@ def make_course(root: Path | str, paths: list[Path] | None = None) -> Path:
     return root
 
 
+def nbgrader_env() -> dict[str, str]:
+    """This process's environment with the running Python's scripts folder first on ``PATH``:
+    nbgrader's gradebook runs the ``alembic`` command it installs, which a venv that is not
+    activated lacks (and ``nbgrader`` itself is found there)."""
+    path = os.environ.get("PATH", "")
+    return {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), path])}
+
+
 @contextlib.contextmanager
 def tools_on_path() -> Iterator[None]:
-    """The running Python's scripts folder first on ``PATH`` for a while: nbgrader's gradebook
-    runs the ``alembic`` command it installs, which a venv that is not activated lacks."""
+    """:func:`nbgrader_env`'s ``PATH`` for this process, for a while."""
     old = os.environ.get("PATH", "")
-    os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), old])
+    os.environ["PATH"] = nbgrader_env()["PATH"]
     try:
         yield
     finally:
