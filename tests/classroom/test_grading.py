@@ -1,9 +1,12 @@
 """nbgrader grades the course: every lesson is an assignment it accepts, and autograding one
 lesson gives full, partial and zero scores, with the check's own message as the feedback.
 
-The grading runs nbgrader's own commands (``python -m nbgrader ...``) in a temporary course
-folder made by ``classroom.grading.make_course`` (``classroom/nbgrader_config.py`` copied in),
-as a teacher would run them; the gradebook is that folder's ``gradebook.db``.
+The teacher's steps are nbgrader's own commands (``python -m nbgrader generate_assignment |
+release_assignment | collect | autograde | generate_feedback``) run in a temporary course
+folder made by ``classroom.grading.make_course`` (``classroom/nbgrader_config.py`` copied in);
+the three learners fetch and submit through nbgrader's exchange (a temporary folder) with
+the exchange classes their JupyterLab's Assignments tab uses. The gradebook is the course
+folder's ``gradebook.db``.
 """
 
 from __future__ import annotations
@@ -17,8 +20,20 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbgrader.api import Gradebook
+from nbgrader.auth import Authenticator
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.exchange import ExchangeFactory
+from nbgrader.utils import capture_log
 
-from classroom.grading import generate, make_course, nbgrader_env, tools_on_path
+from classroom.grading import (
+    CONFIG_FILE,
+    generate,
+    load_config,
+    make_course,
+    nbgrader_env,
+    tools_on_path,
+)
+from classroom.grading import main as grading_main
 from minigrad.course.checks import CheckFailed
 from minigrad.course.checks.lesson02 import check_chain_rule
 from tools.notebooks import BEGIN, COURSE_DIR, END, lessons, read
@@ -83,23 +98,48 @@ def wrong_answer_message() -> str:
     return str(failed.value)
 
 
+def learner_step(home: Path, exchange: Path, student: str, step: str) -> None:
+    """A learner fetches or submits the lesson from their own folder, in-process, as the
+    Assignments tab of nbgrader's JupyterLab extension does it in their server."""
+    config = load_config(
+        home, **{"Exchange.root": str(exchange), "Exchange.assignment_dir": str(home)}
+    )
+    coursedir = CourseDirectory(config=config)
+    coursedir.assignment_id = ASSIGNMENT
+    coursedir.student_id = student  # the hub's user name; the OS user here is the teacher's
+    factory = ExchangeFactory(config=config)
+    app = {"fetch": factory.FetchAssignment, "submit": factory.Submit}[step]
+    result = capture_log(
+        app(coursedir=coursedir, authenticator=Authenticator(config=config), config=config)
+    )
+    assert result["success"], result.get("log", "") + result.get("error", "")
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory) -> Path:
-    """A course folder where lesson 02 was released, handed in by three learners, autograded
-    and given feedback."""
-    root = make_course(tmp_path_factory.mktemp("grading"), [LESSON])
+    """Lesson 02 released through an exchange, fetched and handed in by three learners,
+    collected, autograded and given feedback; the teacher's course folder."""
+    tmp = tmp_path_factory.mktemp("grading")
+    root = make_course(tmp / "course", [LESSON])
+    exchange = tmp / "exchange"
+    exchange.mkdir()
+    teacher = ("--Exchange.root", str(exchange))
     nbgrader(root, "generate_assignment", ASSIGNMENT)
-    released = read(root / "release" / ASSIGNMENT / LESSON.name)
-    submissions = {
-        "solved": solved(released),
-        "wrong": solved(released, wrong=WRONG_EXERCISE),
-        "untouched": released,
-    }
-    for student, nb in submissions.items():
-        # where `nbgrader collect` puts what a learner submitted
-        folder = root / "submitted" / student / ASSIGNMENT
-        folder.mkdir(parents=True)
-        nbformat.write(nb, str(folder / LESSON.name))
+    nbgrader(root, "release_assignment", ASSIGNMENT, *teacher)
+    for student in STUDENTS:
+        home = tmp / "home" / student
+        home.mkdir(parents=True)
+        learner_step(home, exchange, student, "fetch")
+        path = home / ASSIGNMENT / LESSON.name
+        released = read(path)
+        work = {
+            "solved": solved(released),
+            "wrong": solved(released, wrong=WRONG_EXERCISE),
+            "untouched": released,
+        }[student]
+        nbformat.write(work, str(path))
+        learner_step(home, exchange, student, "submit")
+    nbgrader(root, "collect", ASSIGNMENT, *teacher)
     nbgrader(root, "autograde", ASSIGNMENT, "--force")
     nbgrader(root, "generate_feedback", ASSIGNMENT, "--force")
     return root
@@ -170,3 +210,13 @@ def test_every_lesson_is_an_assignment_with_its_points(tmp_path):
         points = _points(read(path))
         want[path.stem] = {path.stem: (sum(points.values()), sorted(points))}
     assert found == want
+
+
+def test_course_command_lays_out_every_lesson_as_an_assignment(tmp_path, capsys):
+    assert grading_main(["course", str(tmp_path / "class")]) == 0
+    root = tmp_path / "class"
+    assert sorted(p.relative_to(root).as_posix() for p in root.glob("source/*/*.ipynb")) == [
+        f"source/{p.stem}/{p.name}" for p in lessons()
+    ]
+    assert (root / "nbgrader_config.py").read_bytes() == CONFIG_FILE.read_bytes()
+    assert f"cd {root} && nbgrader generate_assignment 00_start_here" in capsys.readouterr().out
