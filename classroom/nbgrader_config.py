@@ -22,5 +22,11 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\npass"}
 c.IncludeHeaderFooter.header = ""
 c.IncludeHeaderFooter.footer = ""
 
-# Autograding runs the whole lesson; the slowest (10, training) takes well under a minute.
+# Autograding runs the whole lesson, a cell at a time; nbgrader's default allows 30 s per cell.
+# A shared class machine may be slow: 300 s, after which the cell fails with CellTimeoutError.
 c.ExecutePreprocessor.timeout = 300
+
+# Release, fetch, submit and collect go through nbgrader's exchange, a folder every learner's
+# server can read and write: the default /srv/nbgrader/exchange on one hub machine (create it
+# with mode 777); on Kubernetes a shared volume mounted there in every pod.
+# c.Exchange.root = "/srv/nbgrader/exchange"
