@@ -220,3 +220,10 @@ def test_course_command_lays_out_every_lesson_as_an_assignment(tmp_path, capsys)
     ]
     assert (root / "nbgrader_config.py").read_bytes() == CONFIG_FILE.read_bytes()
     assert f"cd {root} && nbgrader generate_assignment 00_start_here" in capsys.readouterr().out
+
+
+def test_teachers_release_is_the_committed_learner_copy(graded):
+    """`nbgrader generate_assignment` in a teacher's course folder releases byte for byte the
+    learner copy `make learner` committed: one configuration, one result."""
+    released = graded / "release" / ASSIGNMENT / LESSON.name
+    assert released.read_bytes() == (COURSE_DIR / "learner" / LESSON.name).read_bytes()
