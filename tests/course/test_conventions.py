@@ -168,6 +168,8 @@ def test_learner_copies_detect_stale_missing_and_extra(tmp_path):
     for name in ("00_a.ipynb", "01_b.ipynb"):
         write(_nb(_solution(f"{BEGIN}\nx = 1\n{END}")), course / name)
     assert len(learner_copies_current(course)) == 2  # both missing
+    write_learner_copies(course, names=["01"])  # one lesson, as `make execute ARGS=01` does
+    assert learner_copies_current(course) == ["learner/00_a.ipynb is missing: run `make learner`"]
     write_learner_copies(course)
     assert learner_copies_current(course) == []
     write(_nb(_solution(f"{BEGIN}\nx = 2\n{END}\ny = 3")), course / "01_b.ipynb")
