@@ -2,7 +2,8 @@
 
 - ``execute``: re-run lessons in place (all by default; select by number, e.g. ``02``) and
   refresh their learner copies;
-- ``learner``: write copies with the solutions removed (default ``course/learner``);
+- ``learner``: write the learner copies with nbgrader's ``generate_assignment`` (solutions
+  removed, outputs cleared; default ``course/learner``; see ``classroom/grading.py``);
 - ``check``: list every convention a lesson breaks; exit status 1 if any.
 """
 
@@ -13,8 +14,10 @@ import sys
 import time
 from pathlib import Path
 
+from classroom.grading import write_learner_copies
+
 from .conventions import problems
-from .notebooks import COURSE_DIR, execute, learner_copy, lessons, write, write_learner_copies
+from .notebooks import COURSE_DIR, execute, lessons
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,13 +32,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "execute":
+        done = []
         for path in lessons(args.course, args.lessons):
             start = time.perf_counter()
-            nb = execute(path)
-            # the learner copy follows the lesson it comes from
-            (args.course / "learner").mkdir(exist_ok=True)
-            write(learner_copy(nb), args.course / "learner" / path.name)
+            execute(path)
+            done.append(path.name)
             print(f"executed {path.name} in {time.perf_counter() - start:.1f} s")
+        # the learner copies follow the lessons they come from
+        write_learner_copies(args.course, names=done)
         return 0
     if args.command == "learner":
         for path in write_learner_copies(args.course, args.out):

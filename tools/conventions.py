@@ -18,7 +18,9 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from .notebooks import BEGIN, END, LESSON_RE, _strip_solution
+from classroom.grading import GradingError, learner_copies_current, learner_copy
+
+from .notebooks import BEGIN, END, LESSON_RE, lessons, read
 
 __all__ = ["RULES", "file_name_problems", "problems", "known_gaps"]
 
@@ -209,17 +211,57 @@ def exercise_cells(path: Path, nb, paths: list[Path]) -> list[str]:
 
 
 def learner_instructions(path: Path, nb, paths: list[Path]) -> list[str]:
-    """Text that tells learners where to write names what they see in their copy: the
-    ``# YOUR CODE HERE`` stub, not only the solution markers they never see."""
+    """Text names what learners see in their copy (``# YOUR CODE HERE``), never the solution
+    markers: nbgrader takes any line holding ``BEGIN SOLUTION`` or ``END SOLUTION`` for a
+    marker, in markdown too, and would cut the text there."""
     out = []
     for i, cell in enumerate(nb.cells):
-        if cell.cell_type == "markdown" and "BEGIN SOLUTION" in cell.source:
-            if "YOUR CODE HERE" not in cell.source:
-                out.append(
-                    f"cell {i}: mentions the BEGIN SOLUTION marker, which the learner copy does "
-                    "not have; say what the learner sees (# YOUR CODE HERE)"
-                )
+        if cell.cell_type == "markdown" and (
+            "BEGIN SOLUTION" in cell.source or "END SOLUTION" in cell.source
+        ):
+            out.append(
+                f"cell {i}: mentions a solution marker, which nbgrader would treat as one; "
+                "say what the learner sees (# YOUR CODE HERE followed by pass)"
+            )
     return out
+
+
+def graded_checks(path: Path, nb, paths: list[Path]) -> list[str]:
+    """Every check cell is an nbgrader autograder test cell: ``grade: true``, ``locked:
+    true``, ``solution: false``, worth one point per ``check_*`` call (nbgrader grades a cell
+    as a whole), with the grade id of the solution cell before it plus ``-check``."""
+    out = []
+    code = _code(nb)
+    for i, cell in enumerate(code):
+        calls = len(re.findall(r"^check_\w+\(", cell.source, re.MULTILINE))
+        if not calls:
+            continue
+        meta = cell.metadata.get("nbgrader", {})
+        shape = {k: meta.get(k) for k in ("grade", "locked", "solution")}
+        if shape != {"grade": True, "locked": True, "solution": False}:
+            out.append(f"code cell {i}: a check cell must be grade/locked, not solution: {shape}")
+        if meta.get("points") != calls:
+            out.append(
+                f"code cell {i}: {calls} check call(s) must be worth {calls} point(s), "
+                f"got points={meta.get('points')!r}"
+            )
+        before = code[i - 1].metadata.get("nbgrader", {}) if i else {}
+        if before.get("grade_id") and meta.get("grade_id") != before["grade_id"] + "-check":
+            out.append(
+                f"code cell {i}: grade id {meta.get('grade_id')!r} must be "
+                f"{before['grade_id'] + '-check'!r} (its solution cell's id + '-check')"
+            )
+    return out
+
+
+def nbgrader_accepts(path: Path, nb, paths: list[Path]) -> list[str]:
+    """nbgrader's ``generate_assignment`` accepts the lesson: balanced solution markers, only
+    in solution cells, unique grade ids, valid nbgrader metadata (its own validators)."""
+    try:
+        learner_copy(nb)
+    except GradingError as exc:
+        return [f"nbgrader rejects the lesson: {str(exc).splitlines()[0]}"]
+    return []
 
 
 def no_path_hacks(path: Path, nb, paths: list[Path]) -> list[str]:
@@ -320,12 +362,11 @@ def checked_exercise(path: Path, nb, paths: list[Path]) -> list[str]:
     out = []
     first_solution = None
     for i, cell in enumerate(code):
-        has_begin, has_end = BEGIN in cell.source, END in cell.source
-        if has_begin or has_end:
-            try:
-                _strip_solution(cell.source)
-            except ValueError as exc:
-                out.append(f"code cell {i}: {exc}")
+        if BEGIN in cell.source or END in cell.source:
+            # nbgrader rejects a BEGIN without END (rule nbgrader_accepts) but silently drops
+            # an END without BEGIN
+            if cell.source.count(BEGIN) != cell.source.count(END):
+                out.append(f"code cell {i}: {BEGIN!r} and {END!r} do not pair up")
             if first_solution is None:
                 first_solution = i
     if first_solution is None:
@@ -365,6 +406,8 @@ RULES: dict[str, Callable] = {
     "checked_exercise": checked_exercise,
     "exercise_cells": exercise_cells,
     "learner_instructions": learner_instructions,
+    "graded_checks": graded_checks,
+    "nbgrader_accepts": nbgrader_accepts,
     "crosscheck_last": crosscheck_last,
 }
 
@@ -380,8 +423,6 @@ def known_gaps(course_dir: Path) -> dict[str, list[str]]:
 def problems(course_dir: Path, include_known: bool = False) -> list[str]:
     """Every problem of every lesson in ``course_dir``, prefixed by the file name; rules
     listed in ``course/known_gaps.json`` are left out unless ``include_known``."""
-    from .notebooks import learner_copies_current, lessons, read
-
     paths = lessons(course_dir)
     gaps = {} if include_known else known_gaps(course_dir)
     out = file_name_problems(paths, sorted(Path(course_dir).glob("*.ipynb")))

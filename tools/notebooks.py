@@ -1,13 +1,13 @@
-"""The lessons as files: find, execute in place, make learner copies, check conventions.
+"""The lessons as files: find, read, write, execute in place.
 
 - :func:`execute` re-runs lessons with nbclient (kernel ``python3``, cwd ``course/``) and
   normalises what varies between runs (timings, widget model ids, kernel versions), so that
   executing twice gives byte-identical files. It is the only way outputs should change.
-- :func:`learner_copy` replaces each ``### BEGIN SOLUTION`` … ``### END SOLUTION`` block by
-  ``# YOUR CODE HERE`` + ``pass`` (indented like the markers) and clears the outputs: what
-  nbgrader's ``ClearSolutions`` writes with ``code_stub = "# YOUR CODE HERE\npass"``. The stub
-  raises nothing and displays nothing, so a learner copy runs to the end and each check says
-  what is missing.
+- The learner copies (``course/learner``) are nbgrader's: ``classroom.grading`` runs its
+  ``generate_assignment``, which replaces each ``### BEGIN SOLUTION`` … ``### END SOLUTION``
+  region by ``# YOUR CODE HERE`` + ``pass`` and clears the outputs. It lives outside this
+  module because nbgrader is in the test/classroom extras, and ``make course`` and
+  ``make html`` import this module with the course extra only.
 - :func:`tools.conventions.problems` lists every convention a lesson breaks.
 
 ``python -m tools execute|learner|check`` runs them (``make execute``, ``make learner``).
@@ -20,7 +20,6 @@ Example:
 
 from __future__ import annotations
 
-import copy
 import re
 from pathlib import Path
 
@@ -36,9 +35,8 @@ __all__ = [
     "write",
     "execute",
     "normalise",
-    "learner_copy",
-    "write_learner_copies",
-    "learner_copies_current",
+    "BEGIN",
+    "END",
 ]
 
 # The repository's course/ folder: these tools live beside it and are not installed.
@@ -46,10 +44,9 @@ COURSE_DIR = Path(__file__).resolve().parents[1] / "course"
 LEARNER_DIR = COURSE_DIR / "learner"
 LESSON_RE = re.compile(r"^(\d\d)_([a-z0-9]+(?:_[a-z0-9]+)*)\.ipynb$")
 
+# nbgrader's solution markers, as the lessons write them
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
-# nbgrader's ClearSolutions with code_stub {"python": "# YOUR CODE HERE\npass"} writes the same
-PLACEHOLDER = ("# YOUR CODE HERE", "pass")
 
 # Fixed notebook metadata: the kernel's version numbers must not leak into the files.
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
@@ -176,72 +173,3 @@ def execute(path: Path | str, timeout: int = 300) -> nbformat.NotebookNode:
     normalise(nb)
     write(nb, path)
     return nb
-
-
-def _strip_solution(source: str) -> str:
-    lines = source.split("\n")
-    out: list[str] = []
-    inside = False
-    for line in lines:
-        stripped = line.strip()
-        if stripped == BEGIN:
-            if inside:
-                raise ValueError(f"nested {BEGIN!r}")
-            inside = True
-            indent = line[: len(line) - len(line.lstrip())]
-            out.extend(indent + p for p in PLACEHOLDER)
-        elif stripped == END:
-            if not inside:
-                raise ValueError(f"{END!r} without {BEGIN!r}")
-            inside = False
-        elif not inside:
-            out.append(line)
-    if inside:
-        raise ValueError(f"{BEGIN!r} without {END!r}")
-    return "\n".join(out)
-
-
-def learner_copy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """The notebook with every solution block replaced by a placeholder and no outputs."""
-    nb = copy.deepcopy(nb)
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        cell.source = _strip_solution(cell.source)
-        cell.outputs = []
-        cell.execution_count = None
-    return nb
-
-
-def write_learner_copies(
-    course_dir: Path | str = COURSE_DIR, out_dir: Path | str | None = None
-) -> list[Path]:
-    """Write ``learner_copy`` of every lesson into ``out_dir`` (default ``course/learner``)."""
-    course_dir = Path(course_dir)
-    out_dir = Path(out_dir) if out_dir is not None else course_dir / "learner"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for path in lessons(course_dir):
-        target = out_dir / path.name
-        write(learner_copy(read(path)), target)
-        written.append(target)
-    return written
-
-
-def learner_copies_current(course_dir: Path | str = COURSE_DIR) -> list[str]:
-    """Problems with ``course/learner``: missing, stale or extra copies (empty when current)."""
-    course_dir = Path(course_dir)
-    out_dir = course_dir / "learner"
-    problems = []
-    names = set()
-    for path in lessons(course_dir):
-        names.add(path.name)
-        target = out_dir / path.name
-        if not target.exists():
-            problems.append(f"learner/{path.name} is missing: run `make learner`")
-        elif target.read_text(encoding="utf-8") != dumps(learner_copy(read(path))):
-            problems.append(f"learner/{path.name} is stale: run `make learner`")
-    for extra in sorted(out_dir.glob("*.ipynb")):
-        if extra.name not in names:
-            problems.append(f"learner/{extra.name} has no lesson: delete it")
-    return problems

@@ -8,8 +8,10 @@ failures until phase 2 fixes them; a listed lesson that has become clean must le
 
 from __future__ import annotations
 
+import nbformat
 import pytest
 
+from classroom.grading import learner_copy
 from tools.learner_run import LEARNER_DIR, problems, run
 from tools.lesson_meta import known_gaps, lessons, map_lessons, number, read
 
@@ -40,17 +42,21 @@ def test_untouched_learner_copy(results, lesson):
     assert found == []
 
 
-def test_the_stub_is_what_nbgrader_writes():
-    """nbgrader's ClearSolutions, configured with code_stub '# YOUR CODE HERE\\npass',
-    replaces each region with the stub indented like the BEGIN marker: so does ours."""
-    import nbformat
-
-    from tools.notebooks import learner_copy
-
+def test_the_stub_is_the_configured_pass():
+    """nbgrader's ClearSolutions, configured in classroom/nbgrader_config.py with the stub
+    '# YOUR CODE HERE\\npass' (its default raises NotImplementedError), replaces each region
+    with the stub indented like the BEGIN marker: nothing raises before the check."""
     nb = nbformat.v4.new_notebook()
-    nb.cells = [
-        nbformat.v4.new_code_cell(
-            "def f(x):\n    ### BEGIN SOLUTION\n    return x + 1\n    ### END SOLUTION\n"
-        )
-    ]
+    cell = nbformat.v4.new_code_cell(
+        "def f(x):\n    ### BEGIN SOLUTION\n    return x + 1\n    ### END SOLUTION\n"
+    )
+    cell.metadata["nbgrader"] = {
+        "grade": False,
+        "grade_id": "f",
+        "locked": False,
+        "schema_version": 3,
+        "solution": True,
+        "task": False,
+    }
+    nb.cells = [cell]
     assert learner_copy(nb).cells[0].source == "def f(x):\n    # YOUR CODE HERE\n    pass\n"
