@@ -8,7 +8,10 @@ with ``classroom/nbgrader_config.py``:
 - :func:`generate` runs nbgrader's ``generate_assignment`` there (``release/<lesson>/``);
 - :func:`learner_copies` / :func:`write_learner_copies` make ``course/learner/`` with it, in a
   temporary course folder and without a gradebook (``make learner``); the copies are exactly
-  the files nbgrader releases, so :func:`learner_copies_current` compares bytes.
+  the files nbgrader releases, so :func:`learner_copies_current` compares bytes;
+- :func:`collect_from_hub` hands in each learner's copy of a lesson from the trial hub's
+  learners' folders (``classroom/.state/learners/<name>/``) as nbgrader's ``submitted/``
+  expects it, for a hub without an exchange (``python -m classroom.grading collect``).
 
 What nbgrader writes beyond our old stripper (solutions replaced by ``# YOUR CODE HERE`` +
 ``pass``, outputs and execution counts cleared) is cell metadata only: ``deletable: false`` on
@@ -41,6 +44,7 @@ from nbgrader.utils import capture_log
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
+from classroom.hub import state_dir as hub_state_dir
 from tools.notebooks import COURSE_DIR, dumps, lessons
 
 __all__ = [
@@ -55,6 +59,7 @@ __all__ = [
     "learner_copies",
     "write_learner_copies",
     "learner_copies_current",
+    "collect_from_hub",
 ]
 
 CONFIG_FILE = Path(__file__).resolve().with_name("nbgrader_config.py")
@@ -190,6 +195,28 @@ def learner_copies_current(course_dir: Path | str = COURSE_DIR) -> list[str]:
     return problems
 
 
+def collect_from_hub(root: Path | str, assignment: str, learners: Path | str) -> list[str]:
+    """Copy ``learners/<name>/<assignment>.ipynb`` of every learner who has one into
+    ``root/submitted/<name>/<assignment>/``, where ``nbgrader autograde`` reads submissions
+    (what ``nbgrader collect`` does from an exchange). Returns the learners' names.
+
+    Example: ``collect_from_hub("~/grading", "02_the_graph", "classroom/.state/learners")``.
+    """
+    root, learners = Path(root), Path(learners)
+    if not learners.is_dir():
+        raise FileNotFoundError(f"no learners' folders in {learners}: has the hub run here?")
+    names = []
+    for home in sorted(p for p in learners.iterdir() if p.is_dir()):
+        work = home / f"{assignment}.ipynb"
+        if not work.is_file():
+            continue
+        target = root / "submitted" / home.name / assignment
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(work, target / work.name)
+        names.append(home.name)
+    return names
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m classroom.grading",
@@ -198,7 +225,18 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     course = sub.add_parser("course", help="write source/<lesson>/ and nbgrader_config.py")
     course.add_argument("root", type=Path, help="the course folder (created if missing)")
+    collect = sub.add_parser("collect", help="hand in a lesson from the hub's learners' folders")
+    collect.add_argument("root", type=Path, help="the course folder")
+    collect.add_argument("lesson", help="the assignment, e.g. 02_the_graph")
+    collect.add_argument("--learners", type=Path, default=None,
+                         help="the learners' folders (default: the hub's, classroom/.state/learners)")  # fmt: skip
     args = parser.parse_args(argv)
+    if args.command == "collect":
+        learners = args.learners or hub_state_dir() / "learners"
+        names = collect_from_hub(args.root, args.lesson, learners)
+        print(f"{len(names)} submissions of {args.lesson} in {args.root / 'submitted'}")
+        print(f"next: cd {args.root} && nbgrader autograde {args.lesson}")
+        return 0
     root = make_course(args.root)
     names = sorted(p.name for p in (root / "source").iterdir())
     print(f"nbgrader course in {root}: {len(names)} assignments ({names[0]} ... {names[-1]})")

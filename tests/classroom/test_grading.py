@@ -27,6 +27,7 @@ from nbgrader.utils import capture_log
 
 from classroom.grading import (
     CONFIG_FILE,
+    collect_from_hub,
     generate,
     load_config,
     make_course,
@@ -46,6 +47,7 @@ COURSE_ID = "minigrad"
 WRONG_EXERCISE = "l02-chain_rule"
 RIGHT, SLIP = '"dz/dy": 2 * x * y', '"dz/dy": x * y'
 STUDENTS = ("solved", "wrong", "untouched")
+HUB_STUDENT = "wrong"  # hands in from a hub folder (collect_from_hub), not the exchange
 
 
 def nbgrader(root: Path, *args: str) -> str:
@@ -117,8 +119,9 @@ def learner_step(home: Path, exchange: Path, student: str, step: str) -> None:
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory) -> Path:
-    """Lesson 02 released through an exchange, fetched and handed in by three learners,
-    collected, autograded and given feedback; the teacher's course folder."""
+    """Lesson 02 released through an exchange, fetched and handed in by three learners (one
+    of them from a hub folder, ``collect_from_hub``), collected, autograded and given
+    feedback; the teacher's course folder."""
     tmp = tmp_path_factory.mktemp("grading")
     root = make_course(tmp / "course", [LESSON])
     exchange = tmp / "exchange"
@@ -126,6 +129,9 @@ def graded(tmp_path_factory) -> Path:
     teacher = ("--Exchange.root", str(exchange))
     nbgrader(root, "generate_assignment", ASSIGNMENT)
     nbgrader(root, "release_assignment", ASSIGNMENT, *teacher)
+    hub_learners = tmp / "hub" / "learners"  # as classroom/.state/learners/<name>/
+    (hub_learners / HUB_STUDENT).mkdir(parents=True)
+    (hub_learners / "absent").mkdir()  # a learner without this lesson hands in nothing
     for student in STUDENTS:
         home = tmp / "home" / student
         home.mkdir(parents=True)
@@ -137,9 +143,13 @@ def graded(tmp_path_factory) -> Path:
             "wrong": solved(released, wrong=WRONG_EXERCISE),
             "untouched": released,
         }[student]
+        if student == HUB_STUDENT:  # works in the trial hub's folder; no exchange there
+            nbformat.write(work, str(hub_learners / student / LESSON.name))
+            continue
         nbformat.write(work, str(path))
         learner_step(home, exchange, student, "submit")
     nbgrader(root, "collect", ASSIGNMENT, *teacher)
+    assert collect_from_hub(root, ASSIGNMENT, hub_learners) == [HUB_STUDENT]
     nbgrader(root, "autograde", ASSIGNMENT, "--force")
     nbgrader(root, "generate_feedback", ASSIGNMENT, "--force")
     return root
