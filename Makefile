@@ -98,7 +98,7 @@ fuzz: $(TEST_STAMP) ## long differential fuzzing against torch: 21,000 random pr
 execute: $(TEST_STAMP) ## re-execute the lessons in place (ARGS=02 for one lesson)
 	$(PY) -m tools execute $(ARGS)
 
-learner: $(TEST_STAMP) ## write the learner copies to course/learner with nbgrader (solutions removed)
+learner: $(CLASSROOM_STAMP) ## write the learner copies to course/learner with nbgrader (solutions removed)
 	$(PY) -m tools learner
 
 lint: $(TEST_STAMP) ## ruff check + ruff format --check

@@ -394,6 +394,7 @@ STACK_EMPTY = "stack expects a non-empty TensorList"
 STACK_SIZES = "stack expects each tensor to be equal size, but got {} at entry 0 and {} at entry {}"
 MM_SELF_NOT_MATRIX = "self must be a matrix"
 MM_MAT2_NOT_MATRIX = "mat2 must be a matrix"
+ADDMM_NOT_MATRIX = "{} must be a matrix, got {}-D tensor"  # addmm's mat1 / mat2
 MM_SHAPES = "mat1 and mat2 shapes cannot be multiplied ({}x{} and {}x{})"
 MM_DTYPES = "expected m1 and m2 to have the same dtype, but got: {} != {}"
 ADDMM_DTYPES = "{} and mat2 must have the same dtype, but got {} and {}"

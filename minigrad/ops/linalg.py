@@ -142,6 +142,9 @@ def addmm(bias: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tenso
             raise RuntimeError(
                 _errors.ADDMM_DTYPES.format(name, scalar_type(x.dtype), scalar_type(mat2.dtype))
             )
+    for name, x in (("mat1", mat1), ("mat2", mat2)):  # addmm's own words, not mm's
+        if x._data.ndim != 2:
+            raise RuntimeError(_errors.ADDMM_NOT_MATRIX.format(name, x._data.ndim))
     _check_mm(mat1, mat2)
 
     out_shape = (mat1._data.shape[0], mat2._data.shape[1])

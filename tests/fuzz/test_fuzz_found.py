@@ -417,6 +417,14 @@ FOUND = {
         "t2 = x1.split([3, 0], 0)[1]",
         "t3 = t2.max(dim=0, keepdim=True).values",
     ),
+    # addmm names the operand that is not a matrix and its dims, where mm says less
+    "addmm_of_a_vector": (
+        "x1 = lib.tensor([[0.125, 0.125, 0.125], [0.125, 0.125, 0.125]], dtype=lib.float32, requires_grad=True)",
+        "t2 = x1.split([3, 0], 1)[1]",
+        "x3 = lib.tensor([], dtype=lib.float32, requires_grad=True)",
+        "x4 = lib.tensor([0.125], dtype=lib.float32, requires_grad=True)",
+        "t5 = lib.addmm(x4, t2, x3)",
+    ),
 }
 
 
