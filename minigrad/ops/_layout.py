@@ -335,7 +335,10 @@ def writeable_alias(a: np.ndarray) -> np.ndarray | None:
 
 
 def overlaps_itself(shape: tuple, strides: tuple) -> bool:
-    """torch's ``has_internal_overlap(t) == YES``: a dim of size > 1 with stride 0."""
+    """torch's ``has_internal_overlap(t) == YES``: a dim of size > 1 with stride 0, in a
+    tensor with elements (an empty one is contiguous to torch, whatever its strides)."""
+    if 0 in shape:
+        return False
     return any(st == 0 and n > 1 for n, st in zip(shape, strides))
 
 

@@ -425,6 +425,17 @@ FOUND = {
         "x4 = lib.tensor([0.125], dtype=lib.float32, requires_grad=True)",
         "t5 = lib.addmm(x4, t2, x3)",
     ),
+    # an empty tensor never overlaps itself: in-place ops on one are allowed, whatever the
+    # strides numpy gives it
+    "inplace_clamp_of_an_empty_diagonal": (
+        'x2 = lib.tensor([[[float("nan"), float("nan"), 0.0], [-2.0, -2.0, -2.0], [-2.0, -2.0, -2.0]]], dtype=lib.float32, requires_grad=True)',
+        "t3 = x2.diagonal(1, 1, 0)",
+        "t4 = -t3",
+        "t5 = t4.abs()",
+        "t5.clamp_(min=-0.5)",
+        "t5.sum().backward()",
+        "t5.sum().backward()",
+    ),
 }
 
 
