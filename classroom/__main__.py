@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import subprocess
 import sys
 from collections.abc import Sequence
 
 from classroom import hub
+from tools.lab import run_in_foreground
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -43,8 +43,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ]
     # The hub writes nothing into the repository but its state folder.
     proc = subprocess.Popen(cmd, cwd=state, env=env)
-    signal.signal(signal.SIGTERM, lambda *_: proc.terminate())
-    try:
+
+    def on_ready() -> None:
         hub.wait_until_up(url, proc)
         password = (
             f"the class password: {(state / 'password').read_text().strip()}"
@@ -59,22 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"Stop it with Ctrl-C in this terminal.\n{bar}\n",
             flush=True,
         )
-        return proc.wait()
-    except KeyboardInterrupt:
-        print("\nStopping the hub and the learners' servers...", flush=True)
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-        try:
-            return proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            return proc.wait()
-    except (RuntimeError, TimeoutError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        if proc.poll() is None:
-            proc.terminate()
-            proc.wait(timeout=60)
-        return 1
+
+    return run_in_foreground(proc, on_ready, "the hub and the learners' servers", grace=60)
 
 
 if __name__ == "__main__":

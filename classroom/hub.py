@@ -26,13 +26,11 @@ import os
 import secrets
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from nbformat.sign import NotebookNotary
 
+from tools.lab import wait_for_http
 from tools.notebooks import read
 
 HOST = "127.0.0.1"
@@ -131,15 +129,4 @@ def is_root() -> bool:
 
 def wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 120) -> None:
     """Poll the hub's API through the proxy until it answers (bounded)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"JupyterHub exited with code {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/hub/api/", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.25)
-    raise TimeoutError(f"JupyterHub did not answer at {url} within {timeout:.0f} s")
+    wait_for_http(f"{url}/hub/api/", proc, "JupyterHub", timeout)

@@ -35,7 +35,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -189,15 +189,13 @@ def lesson_url(host: str, port: int, token: str, lesson: str = START_LESSON) -> 
     return f"http://{host}:{port}/lab/tree/{lesson}?token={token}"
 
 
-def wait_until_ready(
-    host: str, port: int, token: str, proc: subprocess.Popen, timeout: float = 120.0
-) -> None:
-    """Poll the server's status API until it answers; raise if the process dies or times out."""
-    url = f"http://{host}:{port}/api/status?token={token}"
+def wait_for_http(url: str, proc: subprocess.Popen, name: str, timeout: float = 120.0) -> None:
+    """Poll ``url`` until it answers 200; raise if ``proc`` (called ``name`` in the
+    messages) exits first, or when ``timeout`` seconds pass: the loop is bounded."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"JupyterLab exited with code {proc.returncode} before it was ready")
+            raise RuntimeError(f"{name} exited with code {proc.returncode} before it was ready")
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
@@ -205,7 +203,46 @@ def wait_until_ready(
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
         time.sleep(0.25)
-    raise TimeoutError(f"JupyterLab did not answer on {host}:{port} within {timeout:.0f} s")
+    raise TimeoutError(f"{name} did not answer at {url.split('?')[0]} within {timeout:.0f} s")
+
+
+def wait_until_ready(
+    host: str, port: int, token: str, proc: subprocess.Popen, timeout: float = 120.0
+) -> None:
+    """Poll the server's status API until it answers; raise if the process dies or times out."""
+    wait_for_http(f"http://{host}:{port}/api/status?token={token}", proc, "JupyterLab", timeout)
+
+
+def run_in_foreground(
+    proc: subprocess.Popen, on_ready: Callable[[], None], name: str, grace: float
+) -> int:
+    """Wait for ``proc`` until it exits or Ctrl-C, after ``on_ready()`` (which waits for it
+    to answer and prints how to reach it); stop it cleanly on Ctrl-C or an error.
+
+    A terminal's Ctrl-C reaches the child too; a SIGINT or SIGTERM sent to this launcher
+    alone does not, so pass it on: the server then shuts its kernels (or servers) down,
+    given ``grace`` seconds before it is killed. Returns the exit code.
+    """
+    # A plain `kill` of this launcher stops the server too instead of orphaning it.
+    signal.signal(signal.SIGTERM, lambda *_: proc.terminate())
+    try:
+        on_ready()
+        return proc.wait()
+    except KeyboardInterrupt:
+        print(f"\nStopping {name}...", flush=True)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+        try:
+            return proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            return proc.wait()
+    except (RuntimeError, TimeoutError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait(timeout=grace)
+        return 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -255,9 +292,8 @@ def _serve(
 ) -> int:
     """Run JupyterLab until it exits or Ctrl-C; print the lesson URL once it answers."""
     proc = subprocess.Popen(cmd, cwd=REPO)
-    # A plain `kill` of this launcher stops JupyterLab too instead of orphaning it.
-    signal.signal(signal.SIGTERM, lambda *_: proc.terminate())
-    try:
+
+    def on_ready() -> None:
         wait_until_ready(host, port, token, proc)
         url = lesson_url(host, port, token, lesson)
         bar = "=" * 72
@@ -267,24 +303,8 @@ def _serve(
         else:
             print("If no browser window opened, open this URL:")
         print(f"\n    {url}\n\nStop JupyterLab with Ctrl-C in this terminal.\n{bar}\n", flush=True)
-        return proc.wait()
-    except KeyboardInterrupt:
-        # A terminal's Ctrl-C reaches JupyterLab too; a SIGINT sent to this launcher alone does
-        # not, so pass it on. JupyterLab then shuts its kernels down (answer_yes: no question).
-        print("\nStopping JupyterLab...", flush=True)
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-        try:
-            return proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            return proc.wait()
-    except (RuntimeError, TimeoutError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(timeout=20)
-        return 1
+
+    return run_in_foreground(proc, on_ready, "JupyterLab", grace=20)
 
 
 if __name__ == "__main__":
