@@ -91,7 +91,7 @@ test: $(TEST_STAMP) ## run the test suite, then validate the course notebooks (s
 	if [ $$rc -ne 0 ]; then exit $$rc; fi; \
 	$(PY) -m pytest $(NBVAL)
 
-fuzz: $(TEST_STAMP) ## long differential fuzzing against torch: 21,000 random programs (~6 min)
+fuzz: $(TEST_STAMP) ## long differential fuzzing against torch: 21,000 random programs (~9 min)
 	HYPOTHESIS_PROFILE=fuzz MINIGRAD_REQUIRE_TORCH=1 $(PY) -m pytest tests/fuzz/test_fuzz.py \
 		-p no:randomly -p no:cacheprovider $(ARGS)
 
