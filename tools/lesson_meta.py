@@ -89,10 +89,16 @@ def known_gaps(section: str, path: Path | str = KNOWN_GAPS) -> Any:
 
 
 def map_lessons(fn: Any, paths: list[Path], workers: int = 2) -> dict[str, Any]:
-    """``{lesson number: fn(path)}``, two lessons at a time (each runs its own kernel)."""
+    """``{lesson number: fn(path)}``, two lessons at a time (each runs its own kernel).
+
+    The workers are spawned, not forked: a fork copies whatever the calling process holds
+    (threads, sockets, the hub tests' clients in a pytest run), and a kernel started from such
+    a copy died before answering in CI."""
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=spawn) as pool:
         results = pool.map(fn, paths)
         return {number(p): r for p, r in zip(paths, results)}
 
